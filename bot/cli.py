@@ -1,0 +1,190 @@
+"""The ``coverage-bot`` command line: a thin layer over ``index`` and the bot.
+
+Each subcommand is a small handler that returns an exit code. Output for people and for
+programs (``--json``) goes to stdout; logs and problems go to stderr, so ``--json`` output
+stays parseable. Only ``run`` and ``sync`` import discord.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+from index.coverage import Coverage
+from index.store import build_index, open_coverage
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv``, configure logging once, and run the chosen subcommand."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 0
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"coverage-bot: invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+    _configure_logging(settings.log_level)
+    handler: Handler = args.handler
+    return handler(args, settings)
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    logging.getLogger("discord.http").setLevel(logging.WARNING)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coverage-bot",
+        description="Answer questions about news coverage with verbatim quotes and links.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    index = commands.add_parser("index", help="build or inspect the search index")
+    index_commands = index.add_subparsers(title="index commands", metavar="ACTION", required=True)
+    build = index_commands.add_parser("build", help="(re)build the index from the seeds folder")
+    build.add_argument("--if-needed", action="store_true", help="only when missing or stale")
+    build.set_defaults(handler=_index_build)
+    info = index_commands.add_parser("info", help="show what the index holds")
+    info.add_argument("--json", action="store_true", help="print JSON")
+    info.set_defaults(handler=_index_info)
+
+    articles = commands.add_parser("articles", help="list the articles in the coverage")
+    articles.add_argument("--json", action="store_true", help="print a JSON array")
+    articles.set_defaults(handler=_articles)
+
+    article = commands.add_parser("article", help="show one article")
+    article.add_argument("id", help="the article id (see `coverage-bot articles`)")
+    article.add_argument("--json", action="store_true", help="print a JSON object")
+    article.set_defaults(handler=_article)
+
+    search = commands.add_parser("search", help="rank passages by BM25")
+    search.add_argument("query", help="words to search for")
+    search.add_argument("-k", type=_positive, default=5, help="how many passages (default 5)")
+    search.add_argument("--json", action="store_true", help="print a JSON array")
+    search.set_defaults(handler=_search)
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError("must be between 1 and 100")
+    return value
+
+
+def open_index(settings: Settings) -> Coverage:
+    """The coverage for these settings, built first when missing, stale or corrupt."""
+    coverage, _ = open_coverage(settings.seeds_dir, settings.index_dir, settings.bm25_params())
+    return coverage
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _index_build(args: argparse.Namespace, settings: Settings) -> int:
+    if args.if_needed:
+        coverage, report = open_coverage(
+            settings.seeds_dir, settings.index_dir, settings.bm25_params()
+        )
+        if report is None:
+            info = coverage.info
+            print(f"index is up to date: {info.articles} articles, {info.passages} passages")
+            return 0
+    else:
+        report = build_index(settings.seeds_dir, settings.index_dir, settings.bm25_params())
+    info = report.info
+    print(
+        f"indexed {info.articles} articles, {info.passages} passages, {info.vocabulary} terms "
+        f"in {info.build_seconds:.2f} s"
+    )
+    for problem in report.problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    for duplicate in report.duplicates:
+        print(f"duplicate {duplicate}", file=sys.stderr)
+    return 1 if report.problems else 0
+
+
+def _index_info(args: argparse.Namespace, settings: Settings) -> int:
+    info = open_index(settings).info
+    if args.json:
+        _print_json(asdict(info))
+        return 0
+    rows = [
+        ("index", str(settings.index_dir)),
+        ("articles", f"{info.articles:,}"),
+        ("passages", f"{info.passages:,}"),
+        ("vocabulary", f"{info.vocabulary:,} terms"),
+        ("on disk", f"{info.bytes_on_disk:,} bytes"),
+        ("built", f"{info.built_at} in {info.build_seconds:.2f} s"),
+        ("ranking", f"BM25 {info.params.variant} k1={info.params.k1} b={info.params.b}"),
+        ("fingerprint", info.fingerprint),
+    ]
+    for name, value in rows:
+        print(f"{name:<12} {value}")
+    return 0
+
+
+def _articles(args: argparse.Namespace, settings: Settings) -> int:
+    coverage = open_index(settings)
+    listing = []
+    for i, meta in enumerate(coverage.metas):
+        entry = {k: v for k, v in asdict(meta).items() if k != "source"}
+        listing.append(entry | {"passages": len(coverage.passage_range(i))})
+    if args.json:
+        _print_json(listing)
+        return 0
+    for entry in listing:
+        byline = " · ".join(str(entry[k]) for k in ("author", "outlet", "published") if entry[k])
+        print(f"{entry['id']}\n  {entry['title']}\n  {byline}\n  {entry['url'] or '(no link)'}\n")
+    return 0
+
+
+def _article(args: argparse.Namespace, settings: Settings) -> int:
+    coverage = open_index(settings)
+    index = coverage.index_of(args.id)
+    if index is None:
+        print(f"no such article: {args.id} (see `coverage-bot articles`)", file=sys.stderr)
+        return 1
+    article = coverage.article(index)
+    if args.json:
+        entry = {k: v for k, v in asdict(article).items() if k != "source"}
+        _print_json(entry | {"passages": len(coverage.passage_range(index))})
+        return 0
+    byline = " · ".join(v for v in (article.author, article.outlet, article.published) if v)
+    print(f"{article.title}\n{byline}\n{article.url or '(no link)'}\n\n{article.body}")
+    return 0
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    hits = open_index(settings).search(args.query, args.k)
+    if args.json:
+        _print_json([asdict(hit) for hit in hits])
+        return 0
+    if not hits:
+        print("No passage contains any of those words.")
+    for rank, hit in enumerate(hits, start=1):
+        link = hit.url or hit.article_id
+        print(f"{rank}. {hit.title} ({hit.score:.2f})\n   {link}\n   {hit.text}\n")
+    return 0

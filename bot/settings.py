@@ -1,0 +1,43 @@
+"""Every setting, read once from the environment and ``.env`` (see ``.env.example``).
+
+Names carry the ``COVERAGE_`` prefix, except the token, which uses the conventional
+``DISCORD_TOKEN``. The token is optional here and demanded only by ``run`` and ``sync``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index.bm25 import BM25Params
+
+
+class Settings(BaseSettings):
+    """coverage-bot's configuration; constructor arguments beat the environment and ``.env``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COVERAGE_", env_file=".env", env_file_encoding="utf-8", populate_by_name=True
+    )
+
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    seeds_dir: Path = Path("seeds")
+    index_dir: Path = Path("data/index")
+    data_dir: Path = Path("data")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    bm25_variant: Literal["okapi", "l", "plus"] = "l"
+    bm25_k1: float = Field(default=1.2, gt=0, le=5)
+    bm25_b: float = Field(default=0.75, ge=0, le=1)
+    max_question_chars: int = Field(default=500, ge=20, le=4000)
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        """``DISCORD_TOKEN=`` in ``.env.example`` means "no token", not an empty one."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def bm25_params(self) -> BM25Params:
+        """The BM25 variant and parameters the index is built with."""
+        return BM25Params(variant=self.bm25_variant, k1=self.bm25_k1, b=self.bm25_b)

@@ -1,0 +1,61 @@
+"""The analyzer: one pure function from text to index terms, shared by passages and questions.
+
+Steps: Unicode NFKC normalisation, curly quotes and apostrophes made straight, possessive
+``'s`` dropped, dotted acronyms joined ("U.S." -> "US"), one regex split into words, English
+stopwords removed, Snowball (Porter2) stemming via PyStemmer. The few stopwords that are also
+acronyms ("US", "WHO", "IT") are kept when written in capitals, so the country survives while
+the pronoun "us" does not. The name and version are stored with the index: changing anything
+here must bump ``ANALYZER_VERSION`` so that existing indexes are rebuilt.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import Stemmer
+
+#: Stored with every index; an index built by another analyzer is stale.
+ANALYZER_VERSION = "en-porter2-v1"
+
+#: Stopwords that are also acronyms: kept when written in capitals.
+ACRONYMS = frozenset({"us", "who", "it"})
+#: English stopwords (the NLTK list, plus contraction remnants left by the split).
+STOPWORDS = frozenset(
+    """
+    a about above after again against ain all am an and any are aren as at be because been
+    before being below between both but by can couldn could d did didn do does doesn doing
+    don down during each few for from further had hadn has hasn have haven having he her here
+    hers herself him himself his how i if in into is isn it its itself just ll m ma me mightn
+    more most mustn my myself needn no nor not now o of off on once only or other our ours
+    ourselves out over own re s same shan she should shouldn so some such t than that the
+    their theirs them themselves then there these they this those through to too under until
+    up ve very was wasn we were weren what when where which while who whom why will with won
+    wouldn y you your yours yourself yourselves would also us
+    """.split()
+)
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "`": "'"})
+_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_POSSESSIVE = re.compile(r"'s\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+")
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def analyze(text: str) -> list[str]:
+    """Turn text into index terms; repeats are kept, because BM25 counts them.
+
+    >>> analyze("Putin's talks with the U.S. about NATO")
+    ['putin', 'talk', 'us', 'nato']
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = _ACRONYM.sub(lambda m: m.group().replace(".", "").upper(), text)
+    text = _POSSESSIVE.sub("", text)
+    words = [w for w in _WORD.findall(text) if _keep(w)]
+    stems: list[str] = _STEMMER.stemWords([w.casefold() for w in words])
+    return stems
+
+
+def _keep(word: str) -> bool:
+    folded = word.casefold()
+    return folded not in STOPWORDS or (folded in ACRONYMS and word.isupper())

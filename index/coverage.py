@@ -1,0 +1,132 @@
+"""The loaded coverage: article metadata, bodies, passages and the BM25 arrays, queryable.
+
+A ``Coverage`` is what every reader shares (CLI, cogs, answers, summaries). Its arrays may be
+memory-mapped and read-only; bodies are decoded on demand, so opening a large index is cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from index.analyze import analyze
+from index.bm25 import BM25Arrays, BM25Params, top_k
+from index.models import Article, Passage, SearchHit
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """An article without its body: what listings and citations need."""
+
+    id: str
+    title: str
+    author: str | None
+    outlet: str | None
+    published: str | None
+    url: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexInfo:
+    """Facts about a built index, as ``index info`` prints them."""
+
+    fingerprint: str
+    articles: int
+    passages: int
+    vocabulary: int
+    bytes_on_disk: int
+    build_seconds: float
+    built_at: str  #: ISO timestamp, UTC
+    params: BM25Params
+
+
+class Coverage:
+    """Articles, passages and the index over them; answers ``search`` in milliseconds."""
+
+    def __init__(
+        self,
+        metas: Sequence[ArticleMeta],
+        bodies: NDArray[np.uint8],
+        body_offsets: NDArray[np.int64],
+        passages: NDArray[np.int32],
+        bm25: BM25Arrays,
+        info: IndexInfo,
+    ) -> None:
+        """
+        Parameters
+        ----------
+        metas
+            Article metadata in index order.
+        bodies, body_offsets
+            All bodies as UTF-8 bytes; article ``i`` is ``bodies[offsets[i]:offsets[i + 1]]``.
+        passages
+            One row per passage: article index, start, end (character offsets into the body).
+        """
+        self.metas: Sequence[ArticleMeta] = metas
+        self.bodies: NDArray[np.uint8] = bodies
+        self.body_offsets: NDArray[np.int64] = body_offsets
+        self.passages: NDArray[np.int32] = passages
+        self.bm25: BM25Arrays = bm25
+        self.info: IndexInfo = info
+        self._ids: dict[str, int] = {meta.id: i for i, meta in enumerate(metas)}
+        self._first_passage: NDArray[np.int64] = np.searchsorted(
+            passages[:, 0], np.arange(len(metas) + 1)
+        ).astype(np.int64)
+
+    def __len__(self) -> int:
+        return len(self.metas)
+
+    def index_of(self, article_id: str) -> int | None:
+        """Position of an article by id, or None when there is no such article."""
+        return self._ids.get(article_id)
+
+    def body(self, index: int) -> str:
+        """The cleaned body of the article at ``index``."""
+        lo, hi = self.body_offsets[index], self.body_offsets[index + 1]
+        return bytes(self.bodies[lo:hi]).decode("utf-8")
+
+    def article(self, index: int) -> Article:
+        """The full article at ``index``."""
+        meta = self.metas[index]
+        return Article(
+            id=meta.id,
+            title=meta.title,
+            author=meta.author,
+            outlet=meta.outlet,
+            published=meta.published,
+            url=meta.url,
+            body=self.body(index),
+            source=meta.source,
+        )
+
+    def articles(self) -> Iterator[Article]:
+        """Every article with its body, in index order."""
+        return (self.article(i) for i in range(len(self.metas)))
+
+    def passage_range(self, index: int) -> range:
+        """Passage numbers of the article at ``index``, in body order."""
+        return range(int(self._first_passage[index]), int(self._first_passage[index + 1]))
+
+    def passage(self, number: int) -> Passage:
+        """Passage ``number`` as article id, ordinal within the article, and offsets."""
+        article, start, end = (int(v) for v in self.passages[number])
+        ordinal = number - int(self._first_passage[article])
+        return Passage(self.metas[article].id, ordinal, start, end)
+
+    def search(self, query: str, k: int = 5) -> list[SearchHit]:
+        """The ``k`` passages that best match ``query`` by BM25, best first."""
+        return [self._hit(number, score) for number, score in self.ranked(analyze(query), k)]
+
+    def ranked(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+        """Passage numbers and scores for analysed terms, best first."""
+        return top_k(self.bm25, terms, k)
+
+    def _hit(self, number: int, score: float) -> SearchHit:
+        article, start, end = (int(v) for v in self.passages[number])
+        meta = self.metas[article]
+        text = self.body(article)[start:end]
+        return SearchHit(meta.id, meta.title, meta.url, text, start, end, score)

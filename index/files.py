@@ -1,0 +1,479 @@
+"""Article files in, ``Article`` values out.
+
+Reads the formats the coverage arrives in: plain text with a loose header (title, photo
+credit, author, date), Markdown-ish text (``# title``, bold dek, ``By [Name](#)`` byline,
+category headings, ``Original url:`` trailer), Markdown or text with YAML front matter, and
+JSON Lines exports (optionally gzip-compressed), one article per line. A sidecar
+``NAME.meta.yaml`` beside any file adds or corrects metadata without touching the article.
+
+Nothing here raises on bad input: every file or line that cannot be used becomes a
+``Problem`` naming its path, line and reason, and everything else is still read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from index.models import Article, Problem
+
+#: Bump when parsing changes what articles a file yields: indexes built before are then stale.
+PARSER_VERSION = 1
+#: File endings read as one article each (header or front matter, then the body).
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+#: File endings read as one article per line.
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
+#: Ending of the metadata sidecar that may sit beside any article file.
+SIDECAR_SUFFIX = ".meta.yaml"
+#: Metadata keys accepted in front matter and sidecars.
+META_KEYS = frozenset({"title", "author", "outlet", "date", "published", "url"})
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_HEADING = re.compile(r"^#{1,6}\s+")
+_URL = re.compile(r"https?://\S+")
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_BYLINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
+_PHOTO_CREDIT = re.compile(r"^(photo|photograph|image|illustration|credit)s?\b.{0,120}$", re.I)
+_RELATED = re.compile(r"^(related( article)?s?|read more|see also|read also)\b", re.IGNORECASE)
+_ORIGINAL_URL = re.compile(r"^(original url|source url|url)\s*:\s*(\S*)$", re.IGNORECASE)
+_NAME = re.compile(r"^[A-Z][\w'’.-]*(\s+[A-Z][\w'’.-]*){1,3}$")
+_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%B %d %Y", "%Y-%m-%d")
+
+
+@dataclass
+class Ingest:
+    """The articles read from a set of files, and what could not be used."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    duplicates: list[Problem] = field(default_factory=list)
+
+
+def discover(folder: Path) -> list[Path]:
+    """List the article files under ``folder`` in a stable order (sidecars excluded)."""
+    if not folder.is_dir():
+        return []
+    files = (p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in files if not p.name.endswith(SIDECAR_SUFFIX))
+
+
+def read_folder(folder: Path) -> Ingest:
+    """Read every article file under ``folder``; see ``read_files``."""
+    return read_files(discover(folder), root=folder)
+
+
+def read_files(paths: Iterable[Path], root: Path | None = None) -> Ingest:
+    """Read articles from ``paths``, dropping duplicates (same URL or same body) with a warning.
+
+    Parameters
+    ----------
+    paths
+        Article files; unknown formats are reported, not skipped silently.
+    root
+        Paths are reported relative to it when given, so reports stay short.
+    """
+    ingest = Ingest()
+    seen_urls: dict[str, str] = {}
+    seen_bodies: dict[str, str] = {}
+    used_ids: set[str] = set()
+    for path in paths:
+        label = _label(path, root)
+        for item in _read_file(path, label):
+            if isinstance(item, Problem):
+                ingest.problems.append(item)
+                continue
+            body_key = _body_key(item.body)
+            url_key = _url_key(item.url) if item.url else None
+            first = seen_bodies.get(body_key) or (seen_urls.get(url_key) if url_key else None)
+            if first is not None:
+                ingest.duplicates.append(_duplicate(item, first))
+                continue
+            article = replace(item, id=_unique_id(item, used_ids))
+            used_ids.add(article.id)
+            seen_bodies[body_key] = article.id
+            if url_key:
+                seen_urls[url_key] = article.id
+            ingest.articles.append(article)
+    return ingest
+
+
+def _duplicate(item: Article, first_id: str) -> Problem:
+    path, _, line = item.source.rpartition(":")
+    if path and line.isdigit():
+        return Problem(path, int(line), f"duplicate of {first_id}; indexed once")
+    return Problem(item.source, None, f"duplicate of {first_id}; indexed once")
+
+
+def _label(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(path.relative_to(root))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def _read_file(path: Path, label: str) -> Iterator[Article | Problem]:
+    name = path.name.lower()
+    sidecar, sidecar_problems = read_sidecar(path, label)
+    yield from sidecar_problems
+    try:
+        if name.endswith(JSONL_SUFFIXES):
+            yield from _read_jsonl(path, label, sidecar)
+        elif name.endswith(TEXT_SUFFIXES):
+            yield _read_text(path, label, sidecar)
+        else:
+            yield Problem(label, None, "unknown format (expected .txt, .md, .jsonl or .jsonl.gz)")
+    except OSError as exc:
+        yield Problem(label, None, f"cannot read file: {exc.strerror or exc}")
+    except EOFError:
+        yield Problem(label, None, "cannot read file: compressed data ends early")
+    except UnicodeDecodeError as exc:
+        yield Problem(label, None, f"not UTF-8 text (byte {exc.start})")
+    except ValueError as exc:
+        yield Problem(label, None, str(exc))
+
+
+def sidecar_path(path: Path) -> Path:
+    """Where the metadata sidecar for ``path`` lives: ``NAME.meta.yaml`` beside it."""
+    name = path.name
+    for suffix in (*JSONL_SUFFIXES, *TEXT_SUFFIXES):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return path.with_name(name + SIDECAR_SUFFIX)
+
+
+def read_sidecar(path: Path, label: str) -> tuple[dict[str, str], list[Problem]]:
+    """Read the optional metadata sidecar of ``path``; problems never stop the article."""
+    meta_path = sidecar_path(path)
+    if not meta_path.is_file():
+        return {}, []
+    meta_label = label[: -len(path.name)] + meta_path.name
+    try:
+        loaded = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return {}, [Problem(meta_label, None, f"sidecar ignored: {_first_line(exc)}")]
+    return _clean_meta(loaded, meta_label)
+
+
+def _clean_meta(loaded: object, label: str) -> tuple[dict[str, str], list[Problem]]:
+    if loaded is None:
+        return {}, []
+    if not isinstance(loaded, Mapping):
+        return {}, [Problem(label, None, "metadata ignored: expected key: value pairs")]
+    meta: dict[str, str] = {}
+    problems = []
+    for key, value in loaded.items():
+        if key not in META_KEYS:
+            problems.append(Problem(label, None, f"unknown metadata key {key!r} ignored"))
+        elif value is not None:
+            meta["published" if key == "date" else str(key)] = str(value).strip()
+    return meta, problems
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --- plain text and Markdown -------------------------------------------------------------
+
+
+def _read_text(path: Path, label: str, sidecar: Mapping[str, str]) -> Article | Problem:
+    text = path.read_bytes().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    return parse_text(text, label, sidecar)
+
+
+def parse_text(
+    text: str, label: str, sidecar: Mapping[str, str] | None = None
+) -> Article | Problem:
+    """Parse one article file's text: front matter or a loose header, then the body."""
+    text = text.lstrip("\ufeff")
+    meta: dict[str, str] = {}
+    front, rest = _split_front_matter(text)
+    if front is not None:
+        try:
+            loaded = yaml.safe_load(front)
+        except yaml.YAMLError as exc:
+            return Problem(label, None, f"front matter is not valid YAML: {_first_line(exc)}")
+        meta, _ = _clean_meta(loaded, label)
+        body_lines = rest.split("\n")
+    else:
+        meta, body_lines = _parse_header(text.split("\n"))
+    body, trailer_url = clean_body(body_lines)
+    if trailer_url and "url" not in meta:
+        meta["url"] = trailer_url
+    meta.update(sidecar or {})
+    return _article(meta, body, label)
+
+
+def _split_front_matter(text: str) -> tuple[str | None, str]:
+    stripped = text.lstrip("\n")
+    if not stripped.startswith("---\n"):
+        return None, text
+    end = stripped.find("\n---", 4)
+    if end < 0:
+        return None, text
+    after = stripped.find("\n", end + 4)
+    return stripped[4:end], "" if after < 0 else stripped[after + 1 :]
+
+
+def _parse_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Take title, byline, date and credits off the top; return them and the body lines.
+
+    A bold standfirst (dek) in the header is kept as the body's first paragraph. The header
+    ends at the first line that reads like prose (long, or a full sentence).
+    """
+    meta: dict[str, str] = {}
+    dek: list[str] = []
+    for index, raw in enumerate(lines):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if _is_bold_line(stripped) and "title" in meta:
+            dek += [stripped, ""]
+        elif _starts_body(stripped, meta):
+            return meta, dek + lines[index:]
+        else:
+            _classify_header_line(stripped, _inline(stripped), meta)
+    return meta, dek
+
+
+def _starts_body(stripped: str, meta: Mapping[str, str]) -> bool:
+    if _HEADING.match(stripped):
+        return False
+    if "title" not in meta:
+        return len(_inline(stripped)) > 200  # no header at all: the text starts at once
+    return _is_prose(stripped)
+
+
+def _is_prose(line: str) -> bool:
+    plain = _inline(line)
+    return len(plain) > 120 or (len(plain.split()) >= 8 and bool(_SENTENCE_END.search(plain)))
+
+
+def _classify_header_line(raw: str, line: str, meta: dict[str, str]) -> None:
+    heading = _HEADING.match(raw)
+    if heading and raw.startswith("# ") and "title" not in meta:
+        meta["title"] = line[heading.end() :].strip() if line.startswith("#") else line
+        return
+    if heading or _PHOTO_CREDIT.match(line) or _is_bold_line(raw):
+        return  # category heading, photo credit or dek: not metadata
+    byline = _BYLINE.match(line)
+    published = parse_date(line)
+    if byline and "author" not in meta:
+        meta["author"] = byline.group(1).strip()
+    elif published and "published" not in meta:
+        meta["published"] = published
+    elif "title" not in meta:
+        meta["title"] = line
+    elif "author" not in meta and _NAME.match(line):
+        meta["author"] = line
+
+
+def _is_bold_line(raw: str) -> bool:
+    return raw.startswith("**") and raw.rstrip().endswith("**")
+
+
+def clean_body(lines: list[str]) -> tuple[str, str | None]:
+    """Turn Markdown-ish body lines into clean paragraphs joined by blank lines.
+
+    Drops headings, related-article lines, photo credits and the ``Original url:`` trailer
+    (returning its URL), reduces links to their text and removes emphasis markers, and joins
+    paragraphs that a blank line broke mid-sentence.
+    """
+    paragraphs: list[str] = []
+    trailer_url: str | None = None
+    expecting_url = False
+    for block in _blocks(lines):
+        raw = " ".join(line.strip() for line in block)
+        original = _ORIGINAL_URL.match(raw)
+        if original:
+            trailer_url = _url_in(original.group(2)) or trailer_url
+            expecting_url = trailer_url is None
+            continue
+        if expecting_url and _url_in(raw) and len(raw.split()) == 1:
+            trailer_url, expecting_url = _url_in(raw), False
+            continue
+        if _is_boilerplate(raw):
+            continue
+        text = _normalise_space(_inline(raw))
+        if not text:
+            continue
+        if paragraphs and _continues(paragraphs[-1], text):
+            paragraphs[-1] = f"{paragraphs[-1]} {text}"
+        else:
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs), trailer_url
+
+
+def _blocks(lines: list[str]) -> Iterator[list[str]]:
+    block: list[str] = []
+    for line in lines:
+        if line.strip():
+            block.append(line)
+        elif block:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def _is_boilerplate(raw: str) -> bool:
+    plain = _inline(raw).strip()
+    return bool(
+        _HEADING.match(raw)
+        or _RELATED.match(plain)
+        or (_PHOTO_CREDIT.match(plain) and len(plain.split()) <= 12)
+        or raw.startswith("![")
+    )
+
+
+def _continues(previous: str, text: str) -> bool:
+    """A paragraph continues the previous one when a blank line broke a sentence."""
+    return not _SENTENCE_END.search(previous) and (text[0].islower() or text[0] in ",;”’)")
+
+
+def _inline(text: str) -> str:
+    text = _LINK.sub(r"\1", text)
+    text = _AUTOLINK.sub(r"\1", text)
+    previous = None
+    while previous != text:  # nested emphasis such as ***x***
+        previous, text = text, _EMPHASIS.sub(r"\2", text)
+    return text
+
+
+def _normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _url_in(text: str) -> str | None:
+    found = _URL.search(_AUTOLINK.sub(r"\1", text))
+    return found.group(0).rstrip(">).,") if found else None
+
+
+# --- JSON Lines ----------------------------------------------------------------------------
+
+
+def _read_jsonl(path: Path, label: str, sidecar: Mapping[str, str]) -> Iterator[Article | Problem]:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield parse_json_line(line, f"{label}:{number}", sidecar)
+
+
+def parse_json_line(
+    line: str, label: str, defaults: Mapping[str, str] | None = None
+) -> Article | Problem:
+    """Parse one JSON Lines record (title, url, date or published_time, body, ...)."""
+    path, _, number = label.rpartition(":")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Problem(path, int(number), f"not valid JSON ({exc.msg} at column {exc.colno})")
+    if not isinstance(record, dict):
+        return Problem(path, int(number), "expected a JSON object")
+    body_text = record.get("body")
+    if not isinstance(body_text, str) or not body_text.strip():
+        return Problem(path, int(number), "no body text")
+    meta = dict(defaults or {})
+    meta.update(_record_meta(record))
+    body, _ = clean_body(body_text.replace("\r\n", "\n").split("\n"))
+    return _article(meta, body, label)
+
+
+def _record_meta(record: Mapping[str, Any]) -> dict[str, str]:
+    picks = {
+        "title": record.get("title"),
+        "author": record.get("author"),
+        "outlet": record.get("outlet") or record.get("source"),
+        "published": record.get("published") or record.get("date") or record.get("published_time"),
+        "url": record.get("url"),
+    }
+    return {key: str(value).strip() for key, value in picks.items() if value}
+
+
+# --- shared --------------------------------------------------------------------------------
+
+
+def _article(meta: Mapping[str, str], body: str, label: str) -> Article | Problem:
+    if not body.strip():
+        path, _, number = label.rpartition(":")
+        if path and number.isdigit():
+            return Problem(path, int(number), "no article text found")
+        return Problem(label, None, "no article text found")
+    published = parse_date(meta.get("published", "")) if meta.get("published") else None
+    title = _normalise_space(_inline(meta.get("title", ""))) or _title_from(body)
+    return Article(
+        id=slugify(title, published),
+        title=title,
+        author=meta.get("author") or None,
+        outlet=meta.get("outlet") or None,
+        published=published,
+        url=meta.get("url") or None,
+        body=body,
+        source=label,
+    )
+
+
+def _title_from(body: str) -> str:
+    words = body.split()
+    return " ".join(words[:10]) + ("…" if len(words) > 10 else "")
+
+
+def parse_date(text: str) -> str | None:
+    """Read a date in the formats the coverage uses and return it as YYYY-MM-DD."""
+    text = text.strip()
+    iso = re.match(r"^(\d{4}-\d{2}-\d{2})([ T].*)?$", text)
+    if iso:
+        try:
+            return date.fromisoformat(iso.group(1)).isoformat()
+        except ValueError:
+            return None
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def slugify(title: str, published: str | None, max_words: int = 8) -> str:
+    """A readable id from the date and the first title words, e.g. ``2021-12-31-putins-talk``."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", folded.replace("'", ""))[:max_words]
+    slug = "-".join(words) or "article"
+    return f"{published}-{slug}" if published else slug
+
+
+def _unique_id(article: Article, used: set[str]) -> str:
+    """Keep the plain slug for the first article; later namesakes get a content-derived suffix."""
+    if article.id not in used:
+        return article.id
+    digest = hashlib.sha1((article.url or article.body).encode()).hexdigest()
+    candidate = f"{article.id}-{digest[:6]}"
+    while candidate in used:
+        digest = hashlib.sha1(digest.encode()).hexdigest()
+        candidate = f"{article.id}-{digest[:6]}"
+    return candidate
+
+
+def _body_key(body: str) -> str:
+    return hashlib.sha1(" ".join(body.casefold().split()).encode()).hexdigest()
+
+
+def _url_key(url: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/").casefold()

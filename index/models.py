@@ -1,0 +1,97 @@
+"""Plain data shared by every layer: articles, passages, citations, answers and summaries.
+
+All offsets are half-open character offsets into ``Article.body`` (the cleaned text that
+``coverage-bot article ID --json`` shows), so ``body[start:end]`` is always the quoted text.
+Everything here is frozen: derive new values with ``dataclasses.replace``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One piece of coverage, its metadata and its searchable body."""
+
+    id: str
+    title: str
+    author: str | None
+    outlet: str | None
+    published: str | None  #: YYYY-MM-DD
+    url: str | None
+    body: str
+    source: str  #: where it was read from: "path" or "path:line"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A sentence or passage: a slice of one article's body."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """The unit of retrieval: a few consecutive sentences of one paragraph."""
+
+    article_id: str
+    ordinal: int  #: position among the article's passages
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A ranked passage with its text (``body[start:end]``)."""
+
+    article_id: str
+    title: str
+    url: str | None
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A verbatim quote from an article, with the link that highlights it."""
+
+    quote: str
+    article_id: str
+    title: str
+    author: str | None
+    outlet: str | None
+    published: str | None
+    url: str | None
+    link: str | None  #: url plus a ``#:~:text=`` fragment, or None without a url
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the coverage says about a question, or why it says nothing."""
+
+    question: str
+    answered: bool
+    answer: str  #: the plain text a person reads
+    citations: tuple[Citation, ...]
+    missing_terms: tuple[str, ...]
+    suggestions: tuple[str, ...] = ()  #: article ids worth a look when not answered
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """An input that could not be used, reported with where it came from and why."""
+
+    path: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.reason}"

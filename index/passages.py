@@ -1,0 +1,111 @@
+"""Bodies into paragraphs, sentences and passages, each a span of offsets into the body.
+
+Passages are the unit of retrieval: a few consecutive sentences of one paragraph, so a hit
+is small enough to quote from and never straddles a paragraph break. Sentence splitting is
+rule-based and conservative: abbreviations ("Mr.", "Gen."), initials ("John F. Kennedy") and
+dotted acronyms ("U.S.") do not end a sentence unless a typical sentence opener follows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from index.models import Span
+
+#: Sentences per passage, at most.
+PASSAGE_SENTENCES = 3
+#: Characters per passage, at most (a single longer sentence stays whole).
+PASSAGE_CHARS = 600
+
+#: Words that end with a period but rarely end a sentence.
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt cmdr adm st jr sr inc ltd co corp vs "
+    "no nos vol pp fig jan feb mar apr jun jul aug sep sept oct nov dec mt ft rev hon amb "
+    "pres dept univ approx est e.g i.e cf al".split()
+)
+#: After a dotted acronym such as "U.S.", these words show that a new sentence began.
+SENTENCE_OPENERS = frozenset(
+    "the a an he she it they we i you this that these those there but and so yet in on at "
+    "for if when while as after before his her its their our my what why how who".split()
+)
+
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]*)*")
+_TERMINATOR = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+_NEXT_START = re.compile(r"\s+([\"'“‘(\[]*)(\S)")
+_TOKEN_BEFORE = re.compile(r"([\w.'’-]+)$")
+
+
+def paragraphs(body: str) -> list[Span]:
+    """Spans of the body's paragraphs (separated by blank lines), whitespace trimmed."""
+    return [_trim(body, m.start(), m.end()) for m in _PARAGRAPH.finditer(body) if m.group().strip()]
+
+
+def sentences(body: str, span: Span | None = None) -> list[Span]:
+    """Spans of the sentences in ``body`` (or in ``span`` of it), in order.
+
+    Parameters
+    ----------
+    body
+        The article body; offsets are always into it.
+    span
+        Restrict splitting to this part of the body (a paragraph or passage).
+    """
+    spans = [span] if span is not None else paragraphs(body)
+    return [sentence for part in spans for sentence in _split(body, part.start, part.end)]
+
+
+def _split(body: str, start: int, end: int) -> Iterator[Span]:
+    cursor = start
+    for match in _TERMINATOR.finditer(body, start, end):
+        cut = match.end()
+        if cut >= end or not _is_boundary(body, match.start(), cut, end):
+            continue
+        yield _trim(body, cursor, cut)
+        cursor = cut
+    if body[cursor:end].strip():
+        yield _trim(body, cursor, end)
+
+
+def _is_boundary(body: str, mark: int, cut: int, end: int) -> bool:
+    following = _NEXT_START.match(body, cut, end)
+    if following is None:
+        return False
+    opener, first = following.group(1), following.group(2)
+    if not (first.isupper() or first.isdigit() or opener):
+        return False
+    if body[mark] != ".":
+        return True
+    token_match = _TOKEN_BEFORE.search(body, max(0, mark - 40), mark)
+    token = token_match.group(1) if token_match else ""
+    word = token.rsplit("-", 1)[-1].casefold()
+    if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        return False  # "Mr. Putin", "John F. Kennedy"
+    if "." in word:  # dotted acronym such as "U.S." ends a sentence only before an opener
+        next_word = re.match(r"[\w']+", body[following.start(2) : end])
+        return bool(next_word and next_word.group().casefold() in SENTENCE_OPENERS)
+    return True
+
+
+def _trim(body: str, start: int, end: int) -> Span:
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+def passage_spans(body: str) -> list[Span]:
+    """Group each paragraph's sentences into passages of a few sentences."""
+    passages: list[Span] = []
+    for paragraph in paragraphs(body):
+        group: list[Span] = []
+        for sentence in sentences(body, paragraph):
+            too_long = group and sentence.end - group[0].start > PASSAGE_CHARS
+            if group and (len(group) == PASSAGE_SENTENCES or too_long):
+                passages.append(Span(group[0].start, group[-1].end))
+                group = []
+            group.append(sentence)
+        if group:
+            passages.append(Span(group[0].start, group[-1].end))
+    return passages

@@ -1,0 +1,37 @@
+"""Shared fixtures: the seed articles and a prebuilt seed index (read-only, session scope)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from index.bm25 import BM25Params
+from index.coverage import Coverage
+from index.store import build_index, load
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+
+settings.register_profile("ci", max_examples=50, derandomize=True, deadline=None)
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the seeds and an index built over it, shared by read-only tests."""
+    root = tmp_path_factory.mktemp("seed-index")
+    shutil.copytree(SEEDS, root / "seeds")
+    build_index(root / "seeds", root / "index", BM25Params())
+    return root
+
+
+@pytest.fixture(scope="session")
+def seed_coverage(seed_index_dir: Path) -> Coverage:
+    """The seed coverage, loaded once."""
+    return load(seed_index_dir / "index")
