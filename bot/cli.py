@@ -18,7 +18,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.settings import Settings
+from index.answer import answer
 from index.coverage import Coverage
+from index.models import Answer
 from index.store import build_index, open_coverage
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("-k", type=_positive, default=5, help="how many passages (default 5)")
     search.add_argument("--json", action="store_true", help="print a JSON array")
     search.set_defaults(handler=_search)
+    ask = commands.add_parser("ask", help="answer a question with quotes from the coverage")
+    ask.add_argument("question", help="the question, or - to read one question per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.set_defaults(handler=_ask)
+
+    chat = commands.add_parser("chat", help="ask questions interactively in the terminal")
+    chat.set_defaults(handler=_chat)
     return parser
 
 
@@ -188,3 +197,45 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         link = hit.url or hit.article_id
         print(f"{rank}. {hit.title} ({hit.score:.2f})\n   {link}\n   {hit.text}\n")
     return 0
+
+
+def answer_json(result: Answer) -> dict[str, Any]:
+    """The ``ask --json`` object for one answer."""
+    doc = asdict(result)
+    doc["citations"] = [asdict(c) for c in result.citations]
+    doc["missing_terms"] = list(result.missing_terms)
+    doc["suggestions"] = [asdict(s) for s in result.suggestions]
+    return doc
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    coverage = open_index(settings)
+    questions = (
+        (line.rstrip("\n") for line in sys.stdin) if args.question == "-" else [args.question]
+    )
+    for question in questions:
+        result = answer(coverage, question, max_chars=settings.max_question_chars)
+        if args.json:
+            print(json.dumps(answer_json(result), ensure_ascii=False), flush=True)
+        else:
+            print(result.answer + "\n", flush=True)
+    return 0
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    coverage = open_index(settings)
+    print(
+        f"Ask about the coverage ({len(coverage)} articles). "
+        "An empty line or Ctrl-D ends the session.\n"
+    )
+    while True:
+        try:
+            question = input("question> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question.strip():
+            return 0
+        print(
+            "\n" + answer(coverage, question, max_chars=settings.max_question_chars).answer + "\n"
+        )

@@ -48,12 +48,21 @@ def analyze(text: str) -> list[str]:
     >>> analyze("Putin's talks with the U.S. about NATO")
     ['putin', 'talk', 'us', 'nato']
     """
+    return [term for term, _ in analyze_words(text)]
+
+
+def analyze_words(text: str) -> list[tuple[str, str]]:
+    """Like ``analyze``, but each term comes with the word it was made from.
+
+    Answers name the question's words that the coverage lacks; those are the words as
+    the user typed them (normalised), not their stems.
+    """
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     text = _ACRONYM.sub(lambda m: m.group().replace(".", "").upper(), text)
     text = _POSSESSIVE.sub("", text)
     words = [w for w in _WORD.findall(text) if _keep(w)]
     stems: list[str] = _STEMMER.stemWords([w.casefold() for w in words])
-    return stems
+    return list(zip(stems, words, strict=True))
 
 
 def _keep(word: str) -> bool:

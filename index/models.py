@@ -73,6 +73,15 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Suggestion:
+    """An article worth a look when the coverage does not answer a question."""
+
+    article_id: str
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """What the coverage says about a question, or why it says nothing."""
 
@@ -81,7 +90,7 @@ class Answer:
     answer: str  #: the plain text a person reads
     citations: tuple[Citation, ...]
     missing_terms: tuple[str, ...]
-    suggestions: tuple[str, ...] = ()  #: article ids worth a look when not answered
+    suggestions: tuple[Suggestion, ...] = ()  #: the closest articles when not answered
 
 
 @dataclass(frozen=True, slots=True)

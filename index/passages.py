@@ -30,6 +30,13 @@ SENTENCE_OPENERS = frozenset(
     "for if when while as after before his her its their our my what why how who".split()
 )
 
+#: Openers that lean on the sentence before: a quote starting with one needs that sentence too.
+DANGLING_OPENERS = frozenset(
+    "he she it they them this that these those his her its their theirs such but and or yet so "
+    "however nonetheless nevertheless still also likewise moreover furthermore thus therefore "
+    "hence instead meanwhile besides otherwise then which whose".split()
+)
+
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]*)*")
 _TERMINATOR = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _NEXT_START = re.compile(r"\s+([\"'“‘(\[]*)(\S)")
@@ -109,3 +116,9 @@ def passage_spans(body: str) -> list[Span]:
         if group:
             passages.append(Span(group[0].start, group[-1].end))
     return passages
+
+
+def needs_context(sentence: str) -> bool:
+    """Whether a sentence opens with a word that refers back ("He", "But", "However")."""
+    first = re.match(r"[\"'“‘(]*([A-Za-z]+)", sentence)
+    return bool(first and first.group(1).casefold() in DANGLING_OPENERS)

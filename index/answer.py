@@ -1,0 +1,275 @@
+"""Questions into answers: the sentence or two of the coverage that answer, quoted exactly.
+
+The path: check the question; answer questions about the coverage itself from metadata
+(``index.metadata``); otherwise rank passages with BM25, cut them into one- and two-sentence
+windows, and score each window by how much of the question's weighted vocabulary it covers.
+Weights are inverse document frequencies, and a word the coverage never uses gets the highest
+weight of all, so a question about someone the coverage never names cannot be answered by a
+passage that merely shares its common words. Below ``MIN_COVERAGE`` the answer is an honest
+"the coverage doesn't say", naming the missing words and the closest articles.
+
+docs/answering.md records each decision and the measurement behind it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from index.analyze import analyze
+from index.cite import cite
+from index.coverage import Coverage
+from index.metadata import metadata_answer
+from index.models import Answer, Citation, Span, Suggestion
+from index.passages import needs_context, sentences
+from index.question import QuestionTerms, clean, key_terms, problem
+
+#: Share of the question's weighted vocabulary the best quote must cover to answer at all.
+MIN_COVERAGE = 0.5
+#: Share a second or third quote must cover to be shown beside the first.
+MIN_SUPPORT = 0.4
+#: Passages read per question; quotes are chosen among their sentences.
+CANDIDATE_PASSAGES = 40
+#: Quotes up to this length carry no penalty; longer ones lose score gradually.
+QUOTE_TARGET_CHARS = 300
+#: A sentence this short after a quote completes it ("Of course, it didn't.").
+SHORT_SENTENCE_CHARS = 40
+#: Longest quote, context included (Discord embeds and readers both prefer short quotes).
+MAX_QUOTE_CHARS = 600
+#: Score bonus for a quote from an article not yet cited: a second source beats a second quote.
+NEW_SOURCE_BONUS = 0.1
+#: Bonus, for "why" questions, to a quote that states a reason or purpose.
+REASON_BONUS = 0.15
+#: Wording that states a reason or purpose.
+REASON_MARKERS = re.compile(
+    r"\b(because|so that|in order to|as a way to|the point|the reason|reasons?|aims? to|"
+    r"in an effort to|intended to|meant to|designed to|purpose|goal|due to|since)\b",
+    re.IGNORECASE,
+)
+#: Questions asking for a reason.
+WHY_QUESTION = re.compile(r"^\W*(why|for what reason|what for|how come)\b", re.IGNORECASE)
+#: Weight of the passage's BM25 score (relative to the best) beside vocabulary coverage.
+BM25_WEIGHT = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """A candidate quote: consecutive sentences of one article, scored."""
+
+    article: int
+    passage: int
+    start: int
+    end: int
+    coverage: float
+    score: float
+    terms: frozenset[str]
+
+
+@dataclass
+class _ArticleText:
+    """An article's body and sentence spans, computed once per question."""
+
+    body: str
+    spans: list[Span]
+    starts: list[int] = field(init=False)
+    terms: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.starts = [span.start for span in self.spans]
+
+    def sentence_terms(self, i: int) -> frozenset[str]:
+        if i not in self.terms:
+            span = self.spans[i]
+            self.terms[i] = frozenset(analyze(self.body[span.start : span.end]))
+        return self.terms[i]
+
+    def indices(self, start: int, end: int) -> range:
+        """Sentence indices within ``[start, end)``."""
+        lo = bisect.bisect_left(self.starts, start)
+        hi = bisect.bisect_left(self.starts, end)
+        return range(lo, hi)
+
+
+def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: int = 3) -> Answer:
+    """Answer ``question`` from the coverage with up to ``limit`` verbatim citations.
+
+    Parameters
+    ----------
+    coverage
+        The loaded index.
+    question
+        As the user typed it; markup and mentions are ignored.
+    max_chars
+        Longer questions get a polite refusal instead of an answer.
+    limit
+        Most citations to return, best first, from different passages.
+    """
+    refusal = problem(question, max_chars)
+    if refusal is not None:
+        return Answer(question, False, refusal, (), ())
+    about_coverage = metadata_answer(coverage, question, limit)
+    if about_coverage is not None:
+        return about_coverage
+    terms = key_terms(question)
+    weights = _term_weights(coverage, terms)
+    missing = tuple(word for term, word in terms.content if term not in coverage.bm25.vocab)
+    query = [term for term, _ in terms.content] + list(terms.framing)
+    ranked = coverage.ranked(query, CANDIDATE_PASSAGES)
+    windows = _windows(
+        coverage, ranked, weights, wants_reason=bool(WHY_QUESTION.match(clean(question)))
+    )
+    chosen = _choose(windows, limit)
+    if not chosen or chosen[0].coverage < MIN_COVERAGE:
+        return _decline(coverage, question, missing, ranked)
+    citations = tuple(cite(coverage, w.article, w.start, w.end, w.score) for w in chosen)
+    return Answer(question, True, render_text(citations), citations, missing)
+
+
+def _term_weights(coverage: Coverage, terms: QuestionTerms) -> dict[str, float]:
+    """Inverse document frequency of each content term; unknown terms weigh the most."""
+    n = coverage.bm25.n_docs
+    weights = {}
+    for term, _ in terms.content:
+        index = coverage.bm25.vocab.get(term)
+        df = (
+            0
+            if index is None
+            else int(coverage.bm25.indptr[index + 1] - coverage.bm25.indptr[index])
+        )
+        weights[term] = math.log((n + 1) / (df + 0.5))
+    return weights
+
+
+def _windows(
+    coverage: Coverage,
+    ranked: Sequence[tuple[int, float]],
+    weights: dict[str, float],
+    wants_reason: bool,
+) -> list[_Window]:
+    """Every one- and two-sentence window of the ranked passages, scored.
+
+    Score: the share of the question's weighted vocabulary the window covers, plus a little
+    of its passage's BM25 score, minus a length penalty; "why" questions favour windows
+    that state a reason.
+    """
+    if not ranked:
+        return []
+    top = ranked[0][1] or 1.0
+    total = sum(weights.values()) or 1.0
+    texts: dict[int, _ArticleText] = {}
+    windows = []
+    for number, bm25_score in ranked:
+        article, start, end = (int(v) for v in coverage.passages[number])
+        if article not in texts:
+            body = coverage.body(article)
+            texts[article] = _ArticleText(body, sentences(body))
+        text = texts[article]
+        inside = text.indices(start, end)
+        for i in inside:
+            for j in (i, i + 1) if i + 1 in inside else (i,):
+                found = text.sentence_terms(i) | text.sentence_terms(j)
+                covered = sum(w for t, w in weights.items() if t in found) / total
+                lo, hi = text.spans[i].start, text.spans[j].end
+                # Longer quotes lose a little always (ties go to the shorter) and more past target.
+                penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
+                score = covered + BM25_WEIGHT * bm25_score / top - penalty
+                if wants_reason and REASON_MARKERS.search(text.body, lo, hi):
+                    score += REASON_BONUS
+                windows.append(_Window(article, number, lo, hi, covered, score, found))
+    return [_with_context(w, texts[w.article]) for w in windows]
+
+
+def _with_context(window: _Window, text: _ArticleText) -> _Window:
+    """Add the sentence before a quote that leans on it, and a short one that completes it."""
+    first = text.indices(window.start, window.end)[0]
+    last = text.indices(window.start, window.end)[-1]
+    start, end = window.start, window.end
+    paragraph_break = "\n\n"
+    if first > 0 and needs_context(text.body[start:end]):
+        before = text.spans[first - 1]
+        if (
+            paragraph_break not in text.body[before.start : start]
+            and end - before.start <= MAX_QUOTE_CHARS
+        ):
+            start = before.start
+    if last + 1 < len(text.spans):
+        after = text.spans[last + 1]
+        short = after.end - after.start <= SHORT_SENTENCE_CHARS
+        if (
+            short
+            and paragraph_break not in text.body[end : after.end]
+            and after.end - start <= MAX_QUOTE_CHARS
+        ):
+            end = after.end
+    return _Window(
+        window.article, window.passage, start, end, window.coverage, window.score, window.terms
+    )
+
+
+def _choose(windows: Sequence[_Window], limit: int) -> list[_Window]:
+    """The best windows from different passages, no overlaps or near-duplicates."""
+    chosen: list[_Window] = []
+    pool = list(windows)
+    while pool and len(chosen) < limit:
+        cited = {w.article for w in chosen}
+        best = max(
+            pool,
+            key=lambda w: w.score + (NEW_SOURCE_BONUS if chosen and w.article not in cited else 0),
+        )
+        pool.remove(best)
+        if chosen and best.coverage < MIN_SUPPORT:
+            break
+        if any(_clashes(best, other) for other in chosen):
+            continue
+        chosen.append(best)
+    return chosen
+
+
+def _clashes(window: _Window, other: _Window) -> bool:
+    if window.passage == other.passage:
+        return True
+    if window.article == other.article and window.start < other.end and other.start < window.end:
+        return True
+    union = window.terms | other.terms
+    return bool(union) and len(window.terms & other.terms) / len(union) >= 0.7
+
+
+def _decline(
+    coverage: Coverage, question: str, missing: tuple[str, ...], ranked: Sequence[tuple[int, float]]
+) -> Answer:
+    suggestions = _suggestions(coverage, ranked)
+    if missing:
+        words = ", ".join(f"“{word}”" for word in missing)
+        said = f"The coverage doesn't say: no article mentions {words}."
+    else:
+        said = "The coverage doesn't answer that: no passage speaks to the whole question."
+    if suggestions:
+        said += " Closest articles: " + "; ".join(f"“{s.title}”" for s in suggestions) + "."
+    return Answer(question, False, said, (), missing, suggestions)
+
+
+def _suggestions(
+    coverage: Coverage, ranked: Sequence[tuple[int, float]], most: int = 3
+) -> tuple[Suggestion, ...]:
+    seen: dict[int, None] = {}
+    for number, _ in ranked:
+        seen.setdefault(int(coverage.passages[number][0]), None)
+        if len(seen) == most:
+            break
+    metas = (coverage.metas[i] for i in seen)
+    return tuple(Suggestion(meta.id, meta.title, meta.url) for meta in metas)
+
+
+def render_text(citations: Sequence[Citation]) -> str:
+    """The plain text a person reads: the quotes, each with its source and link."""
+    blocks = []
+    for i, citation in enumerate(citations):
+        byline = ", ".join(v for v in (citation.author, citation.outlet, citation.published) if v)
+        source = f"{citation.title} ({byline})" if byline else citation.title
+        link = f" {citation.link}" if citation.link else ""
+        lead = "" if i == 0 else ("Also: " if i == 1 else "And: ")
+        blocks.append(f"{lead}“{citation.quote}”\n— {source}{link}")
+    return "\n\n".join(blocks)

@@ -1,0 +1,191 @@
+"""Questions about the coverage itself: who wrote an article, when or where it appeared,
+and which articles mention something. These are answered from metadata and postings, not
+from passage ranking: "Who wrote the Puck piece?" shares no words with the piece's text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from enum import Enum
+from functools import lru_cache
+
+import numpy as np
+
+from index.analyze import analyze
+from index.cite import cite
+from index.coverage import ArticleMeta, Coverage
+from index.models import Answer, Citation
+from index.passages import sentences
+from index.question import FRAMING_WORDS, clean
+
+
+class Kind(Enum):
+    """What a question about the coverage asks for."""
+
+    AUTHOR = "author"
+    DATE = "date"
+    OUTLET = "outlet"
+    MENTIONS = "mentions"
+
+
+_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    (
+        Kind.MENTIONS,
+        re.compile(
+            r"^(?:which|what|how many|do any|does any|are there)\s+(?:of the\s+)?"
+            r"(?:articles?|pieces?|stories|sources|reports?)\s+(?:that\s+)?"
+            r"(?:mention|discuss|cover|talk about|refer to|name|say anything about)\w*"
+            r"\s+(?P<rest>.+)$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Kind.AUTHOR,
+        re.compile(
+            r"^(?:who\s+(?:wrote|writes|authored|penned|is the (?:author|writer) of)"
+            r"|what is the name of the (?:author|writer) of|by whom was)\s+(?P<rest>.*)$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Kind.DATE,
+        re.compile(
+            r"^(?:when|on what date|what date)\s+(?:was|were|did)\s+(?P<rest>.*?)\s*"
+            r"(?:(?:first\s+)?(?:published|written|released|come out|appear(?:ed)?|posted|run))"
+            r"\s*\??$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Kind.OUTLET,
+        re.compile(
+            r"^(?:where|in which (?:outlet|publication|newspaper|magazine))\s+(?:was|were|did)\s+"
+            r"(?P<rest>.*?)\s*(?:published|appear(?:ed)?|run|printed)\s*\??$"
+            r"|^(?:who|which outlet|what outlet|which publication|what publication)\s+"
+            r"(?:published|ran|printed)\s+(?P<rest2>.*)$",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+#: Words that describe a question about an article rather than name the article.
+_META_WORDS = frozenset(analyze("publish published written write wrote opinion op-ed essay column"))
+
+
+def classify(question: str) -> tuple[Kind, str] | None:
+    """The kind of metadata question and the words naming its subject, or None."""
+    text = clean(question).strip().rstrip("?").strip()
+    for kind, pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match:
+            rest = next(
+                g for g in (match.groupdict().get(k) for k in ("rest", "rest2")) if g is not None
+            )
+            return kind, rest.strip()
+    return None
+
+
+def metadata_answer(coverage: Coverage, question: str, limit: int) -> Answer | None:
+    """Answer a question about the coverage itself, or None when it is not one."""
+    classified = classify(question)
+    if classified is None or len(coverage) == 0:
+        return None
+    kind, rest = classified
+    if kind is Kind.MENTIONS:
+        return _mentions(coverage, question, rest, limit)
+    articles = _articles_named(coverage, rest)[:limit]
+    citations = tuple(_lead_citation(coverage, i) for i in articles)
+    lines = [_fact(kind, coverage.metas[i]) for i in articles]
+    return Answer(question, True, "\n".join(lines), citations, ())
+
+
+def _fact(kind: Kind, meta: ArticleMeta) -> str:
+    title = f"“{meta.title}”"
+    if kind is Kind.AUTHOR:
+        return (
+            f"{title} was written by {meta.author}."
+            if meta.author
+            else f"{title} does not name its author."
+        )
+    if kind is Kind.DATE:
+        when = _long_date(meta.published)
+        return (
+            f"{title} was published on {when}." if when else f"{title} carries no publication date."
+        )
+    if meta.outlet:
+        return f"{title} was published by {meta.outlet}" + (f" ({meta.url})." if meta.url else ".")
+    return f"{title} does not say where it was published" + (
+        f"; its link is {meta.url}." if meta.url else "."
+    )
+
+
+def _long_date(published: str | None) -> str | None:
+    if not published:
+        return None
+    day = date.fromisoformat(published)
+    return f"{day:%B} {day.day}, {day.year} ({published})"
+
+
+def _articles_named(coverage: Coverage, rest: str) -> list[int]:
+    """Articles whose title, author or outlet best match ``rest``; passage search as fallback."""
+    wanted = {t for t in analyze(rest) if t not in FRAMING_WORDS and t not in _META_WORDS}
+    if not wanted:
+        return list(range(len(coverage)))
+    overlaps = [len(wanted & terms) for terms in _metadata_terms(coverage)]
+    best = max(overlaps)
+    if best > 0:
+        return [i for i, overlap in enumerate(overlaps) if overlap == best]
+    ranked = coverage.ranked(sorted(wanted), 1)
+    return [int(coverage.passages[ranked[0][0]][0])] if ranked else []
+
+
+@lru_cache(maxsize=4)
+def _metadata_terms(coverage: Coverage) -> tuple[frozenset[str], ...]:
+    """Analysed title, author and outlet of every article (cached per loaded index)."""
+    return tuple(
+        frozenset(analyze(" ".join(v for v in (m.title, m.author, m.outlet) if v)))
+        for m in coverage.metas
+    )
+
+
+def _lead_citation(coverage: Coverage, index: int) -> Citation:
+    lead = sentences(coverage.body(index))[0]
+    return cite(coverage, index, lead.start, lead.end)
+
+
+def _mentions(coverage: Coverage, question: str, topic: str, limit: int) -> Answer:
+    terms = sorted(set(analyze(topic)) - FRAMING_WORDS)
+    articles = _articles_with_all(coverage, terms)
+    if not terms or not articles:
+        missing = tuple(t for t in terms if t not in coverage.bm25.vocab)
+        return Answer(question, False, f"No article in the coverage mentions {topic}.", (), missing)
+    titles = "; ".join(f"“{coverage.metas[i].title}”" for i in articles[:10])
+    more = f" and {len(articles) - 10} more" if len(articles) > 10 else ""
+    count = "One article mentions" if len(articles) == 1 else f"{len(articles)} articles mention"
+    text = f"{count} {topic}: {titles}{more}."
+    citations = tuple(_first_mention(coverage, i, set(terms)) for i in articles[:limit])
+    return Answer(question, True, text, citations, ())
+
+
+def _articles_with_all(coverage: Coverage, terms: Sequence[str]) -> list[int]:
+    """Articles containing every term, in index order, read from the postings."""
+    found: set[int] | None = None
+    for term in terms:
+        index = coverage.bm25.vocab.get(term)
+        if index is None:
+            return []
+        lo, hi = coverage.bm25.indptr[index], coverage.bm25.indptr[index + 1]
+        passages = np.asarray(coverage.bm25.doc_ids[lo:hi])
+        articles = set(np.unique(coverage.passages[passages, 0]).tolist())
+        found = articles if found is None else found & articles
+    return sorted(found or ())
+
+
+def _first_mention(coverage: Coverage, index: int, terms: set[str]) -> Citation:
+    """The article's first sentence with the most of ``terms``."""
+    body = coverage.body(index)
+    spans = sentences(body)
+    best = max(spans, key=lambda s: (len(terms & set(analyze(body[s.start : s.end]))), -s.start))
+    return cite(coverage, index, best.start, best.end)

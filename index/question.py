@@ -1,0 +1,82 @@
+"""Questions in: cleaned of chat markup, checked, and reduced to the words that carry them.
+
+A question typed in Discord may hold mentions, custom emoji, code blocks or Markdown; none of
+that is part of what is asked. ``clean`` removes it, ``problem`` says politely what is wrong
+with a question that cannot be searched, and ``key_terms`` keeps the words worth matching.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.analyze import analyze, analyze_words
+
+#: Words that frame a question rather than say what it is about; they never decide an answer.
+FRAMING_WORDS = frozenset(
+    analyze(
+        "say says said tell told think thinks thought describe described mention mentions "
+        "mentioned article articles piece pieces story stories coverage report reports reported "
+        "according author writer explain explains happen happened mean means"
+    )
+)
+
+_MARKUP = [
+    re.compile(r"```.*?```", re.DOTALL),  # code blocks
+    re.compile(r"<a?:\w+:\d+>"),  # custom emoji
+    re.compile(r"<(?:@[!&]?|#)\d+>"),  # user, role and channel mentions
+    re.compile(r"<t:\d+(?::\w)?>"),  # timestamps
+    re.compile(r"@(?:everyone|here)\b"),
+    re.compile(r"https?://\S+"),
+    re.compile(r"</?[a-zA-Z][^>]*>"),  # HTML tags
+]
+_MARKDOWN = re.compile(r"(\*{1,3}|_{1,3}|~~|\|\||`+|^\s*>+\s?|^\s*#{1,6}\s)", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionTerms:
+    """The analysed question: content terms with their surface words, and framing terms."""
+
+    content: tuple[tuple[str, str], ...]  #: (term, word) pairs, unique by term, in order
+    framing: tuple[str, ...]
+
+
+def clean(question: str) -> str:
+    """The question without mentions, emoji, links, code blocks or Markdown markers."""
+    text = question
+    for pattern in _MARKUP:
+        text = pattern.sub(" ", text)
+    text = _MARKDOWN.sub(" ", text)
+    return " ".join(text.split())
+
+
+def problem(question: str, max_chars: int) -> str | None:
+    """A short, polite explanation when ``question`` cannot be answered as asked, else None."""
+    if not question.strip():
+        return "Ask me a question about the coverage, for example: “What did Putin say about NATO?”"
+    if len(question) > max_chars:
+        return (
+            f"That question is {len(question):,} characters long; please keep it under "
+            f"{max_chars:,} characters and ask one thing at a time."
+        )
+    if not analyze(clean(question)):
+        return (
+            "I couldn't find any words to look up in that question. "
+            "Try naming a person, place or event, e.g. “What did Biden say about sanctions?”"
+        )
+    return None
+
+
+def key_terms(question: str) -> QuestionTerms:
+    """Split the cleaned question's terms into content terms and framing terms."""
+    content: dict[str, str] = {}
+    framing: list[str] = []
+    for term, word in analyze_words(clean(question)):
+        if term in FRAMING_WORDS:
+            framing.append(term)
+        else:
+            content.setdefault(term, word)
+    if not content:  # a question made only of framing words still has something to match
+        content = {term: term for term in framing}
+        framing = []
+    return QuestionTerms(tuple(content.items()), tuple(framing))
