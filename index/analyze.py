@@ -2,7 +2,8 @@
 
 Steps: Unicode NFKC normalisation, curly quotes and apostrophes made straight, possessive
 ``'s`` dropped, dotted acronyms joined ("U.S." -> "US"), one regex split into words, English
-stopwords removed, Snowball (Porter2) stemming via PyStemmer. The few stopwords that are also
+stopwords removed, common irregular verb forms mapped to their base ("said" -> "say"),
+Snowball (Porter2) stemming via PyStemmer. The few stopwords that are also
 acronyms ("US", "WHO", "IT") are kept when written in capitals, so the country survives while
 the pronoun "us" does not. The name and version are stored with the index: changing anything
 here must bump ``ANALYZER_VERSION`` so that existing indexes are rebuilt.
@@ -16,7 +17,7 @@ import unicodedata
 import Stemmer
 
 #: Stored with every index; an index built by another analyzer is stale.
-ANALYZER_VERSION = "en-porter2-v1"
+ANALYZER_VERSION = "en-porter2-v2"
 
 #: Stopwords that are also acronyms: kept when written in capitals.
 ACRONYMS = frozenset({"us", "who", "it"})
@@ -34,6 +35,69 @@ STOPWORDS = frozenset(
     wouldn y you your yours yourself yourselves would also us
     """.split()
 )
+
+#: Irregular verb forms the stemmer cannot relate to their base ("said" vs "say").
+IRREGULAR_VERBS = {
+    form: base
+    for base, forms in {
+        "say": "said says",
+        "tell": "told",
+        "meet": "met",
+        "speak": "spoke spoken",
+        "write": "wrote written",
+        "think": "thought",
+        "take": "took taken",
+        "give": "gave given",
+        "begin": "began begun",
+        "fight": "fought",
+        "hold": "held",
+        "send": "sent",
+        "bring": "brought",
+        "buy": "bought",
+        "seek": "sought",
+        "choose": "chose chosen",
+        "know": "knew known",
+        "grow": "grew grown",
+        "go": "went gone",
+        "run": "ran",
+        "lead": "led",
+        "make": "made",
+        "feel": "felt",
+        "keep": "kept",
+        "strike": "struck",
+        "stand": "stood",
+        "understand": "understood",
+        "spend": "spent",
+        "lose": "lost",
+        "pay": "paid",
+        "rise": "rose risen",
+        "fall": "fell fallen",
+        "break": "broke broken",
+        "hear": "heard",
+        "sell": "sold",
+        "build": "built",
+        "become": "became",
+        "come": "came",
+        "see": "saw seen",
+        "leave": "left",
+        "sit": "sat",
+        "win": "won",
+        "mean": "meant",
+        "draw": "drew drawn",
+        "throw": "threw thrown",
+        "drive": "drove driven",
+        "flee": "fled",
+        "freeze": "froze frozen",
+        "hide": "hid hidden",
+        "shoot": "shot",
+        "steal": "stole stolen",
+        "swear": "swore sworn",
+        "tear": "tore torn",
+        "wear": "wore worn",
+        "forbid": "forbade",
+    }.items()
+    for form in forms.split()
+}
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "`": "'"})
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
@@ -61,7 +125,8 @@ def analyze_words(text: str) -> list[tuple[str, str]]:
     text = _ACRONYM.sub(lambda m: m.group().replace(".", "").upper(), text)
     text = _POSSESSIVE.sub("", text)
     words = [w for w in _WORD.findall(text) if _keep(w)]
-    stems: list[str] = _STEMMER.stemWords([w.casefold() for w in words])
+    folded = [w.casefold() for w in words]
+    stems: list[str] = _STEMMER.stemWords([IRREGULAR_VERBS.get(w, w) for w in folded])
     return list(zip(stems, words, strict=True))
 
 

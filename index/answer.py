@@ -13,11 +13,10 @@ docs/answering.md records each decision and the measurement behind it.
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from index.analyze import analyze
 from index.cite import cite
@@ -33,6 +32,10 @@ MIN_COVERAGE = 0.5
 MIN_SUPPORT = 0.4
 #: Passages read per question; quotes are chosen among their sentences.
 CANDIDATE_PASSAGES = 40
+#: Ranked passages those candidates are drawn from.
+CANDIDATE_POOL = 400
+#: Candidates per article at most, so a long transcript cannot crowd out every other source.
+PASSAGES_PER_ARTICLE = 3
 #: Quotes up to this length carry no penalty; longer ones lose score gradually.
 QUOTE_TARGET_CHARS = 300
 #: A sentence this short after a quote completes it ("Of course, it didn't.").
@@ -49,8 +52,14 @@ REASON_MARKERS = re.compile(
     r"in an effort to|intended to|meant to|designed to|purpose|goal|due to|since)\b",
     re.IGNORECASE,
 )
+#: Framing words that point at an article's author ("what does the author think").
+AUTHOR_WORDS = frozenset(analyze("author writer"))
 #: Questions asking for a reason.
 WHY_QUESTION = re.compile(r"^\W*(why|for what reason|what for|how come)\b", re.IGNORECASE)
+#: Bonus, when the question asks about "the author", to quotes from articles that name one.
+AUTHORED_BONUS = 0.1
+#: Penalty for a quote that is itself only a question: a question rarely answers one.
+QUESTION_PENALTY = 0.1
 #: Weight of the passage's BM25 score (relative to the best) beside vocabulary coverage.
 BM25_WEIGHT = 0.15
 
@@ -68,29 +77,58 @@ class _Window:
     terms: frozenset[str]
 
 
-@dataclass
-class _ArticleText:
-    """An article's body and sentence spans, computed once per question."""
+@dataclass(frozen=True, slots=True)
+class _Preferences:
+    """What the question's wording says a good quote looks like."""
 
-    body: str
-    spans: list[Span]
-    starts: list[int] = field(init=False)
-    terms: dict[int, frozenset[str]] = field(default_factory=dict)
+    wants_reason: bool  #: a "why" question: favour quotes that state a reason
+    wants_author: bool  #: asks about "the author": favour articles that name one
 
-    def __post_init__(self) -> None:
-        self.starts = [span.start for span in self.spans]
 
-    def sentence_terms(self, i: int) -> frozenset[str]:
-        if i not in self.terms:
-            span = self.spans[i]
-            self.terms[i] = frozenset(analyze(self.body[span.start : span.end]))
-        return self.terms[i]
+class _Sentences:
+    """Sentence spans and terms of candidate passages, computed once per question.
 
-    def indices(self, start: int, end: int) -> range:
-        """Sentence indices within ``[start, end)``."""
-        lo = bisect.bisect_left(self.starts, start)
-        hi = bisect.bisect_left(self.starts, end)
-        return range(lo, hi)
+    Only passages (and their neighbours, for context) are split, never whole bodies: a
+    briefing transcript can run to hundreds of sentences.
+    """
+
+    def __init__(self, coverage: Coverage) -> None:
+        self.coverage = coverage
+        self.bodies: dict[int, str] = {}
+        self.spans: dict[int, list[Span]] = {}
+        self.terms: dict[tuple[int, int], frozenset[str]] = {}
+
+    def body(self, article: int) -> str:
+        if article not in self.bodies:
+            self.bodies[article] = self.coverage.body(article)
+        return self.bodies[article]
+
+    def of_passage(self, number: int) -> list[Span]:
+        """The sentences of passage ``number``."""
+        if number not in self.spans:
+            article, start, end = (int(v) for v in self.coverage.passages[number])
+            self.spans[number] = sentences(self.body(article), Span(start, end))
+        return self.spans[number]
+
+    def terms_of(self, number: int, i: int) -> frozenset[str]:
+        if (number, i) not in self.terms:
+            span = self.of_passage(number)[i]
+            article = int(self.coverage.passages[number][0])
+            self.terms[(number, i)] = frozenset(analyze(self.body(article)[span.start : span.end]))
+        return self.terms[(number, i)]
+
+    def neighbour(self, number: int, step: int) -> Span | None:
+        """The sentence just before (step -1) or after (+1) passage ``number``, same paragraph."""
+        other = number + step
+        if not 0 <= other < len(self.coverage.passages):
+            return None
+        article = int(self.coverage.passages[number][0])
+        if int(self.coverage.passages[other][0]) != article:
+            return None
+        span = self.of_passage(other)[-1 if step < 0 else 0]
+        here = self.of_passage(number)[0 if step < 0 else -1]
+        gap = self.body(article)[min(span.end, here.end) : max(span.start, here.start)]
+        return None if "\n\n" in gap else span
 
 
 def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: int = 3) -> Answer:
@@ -117,15 +155,37 @@ def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: in
     weights = _term_weights(coverage, terms)
     missing = tuple(word for term, word in terms.content if term not in coverage.bm25.vocab)
     query = [term for term, _ in terms.content] + list(terms.framing)
-    ranked = coverage.ranked(query, CANDIDATE_PASSAGES)
-    windows = _windows(
-        coverage, ranked, weights, wants_reason=bool(WHY_QUESTION.match(clean(question)))
+    prefs = _Preferences(
+        wants_reason=bool(WHY_QUESTION.match(clean(question))),
+        wants_author=bool(AUTHOR_WORDS & set(terms.framing)),
     )
+    ranked = _candidates(coverage, query, prefs)
+    windows = _windows(coverage, ranked, weights, prefs)
     chosen = _choose(windows, limit)
     if not chosen or chosen[0].coverage < MIN_COVERAGE:
         return _decline(coverage, question, missing, ranked)
     citations = tuple(cite(coverage, w.article, w.start, w.end, w.score) for w in chosen)
     return Answer(question, True, render_text(citations), citations, missing)
+
+
+def _candidates(
+    coverage: Coverage, query: list[str], prefs: _Preferences
+) -> list[tuple[int, float]]:
+    """The best passages, at most a few per article; only authored articles when asked about one."""
+    pool = coverage.ranked(query, CANDIDATE_POOL)
+    if prefs.wants_author:
+        authored = [hit for hit in pool if coverage.metas[int(coverage.passages[hit[0]][0])].author]
+        pool = authored or pool
+    per_article: dict[int, int] = {}
+    chosen = []
+    for number, score in pool:
+        article = int(coverage.passages[number][0])
+        per_article[article] = per_article.get(article, 0) + 1
+        if per_article[article] <= PASSAGES_PER_ARTICLE:
+            chosen.append((number, score))
+            if len(chosen) == CANDIDATE_PASSAGES:
+                break
+    return chosen
 
 
 def _term_weights(coverage: Coverage, terms: QuestionTerms) -> dict[str, float]:
@@ -147,66 +207,63 @@ def _windows(
     coverage: Coverage,
     ranked: Sequence[tuple[int, float]],
     weights: dict[str, float],
-    wants_reason: bool,
+    prefs: _Preferences,
 ) -> list[_Window]:
     """Every one- and two-sentence window of the ranked passages, scored.
 
     Score: the share of the question's weighted vocabulary the window covers, plus a little
-    of its passage's BM25 score, minus a length penalty; "why" questions favour windows
-    that state a reason.
+    of its passage's BM25 score, minus a length penalty; see ``_adjust`` for the rest.
     """
     if not ranked:
         return []
     top = ranked[0][1] or 1.0
     total = sum(weights.values()) or 1.0
-    texts: dict[int, _ArticleText] = {}
+    split = _Sentences(coverage)
     windows = []
     for number, bm25_score in ranked:
-        article, start, end = (int(v) for v in coverage.passages[number])
-        if article not in texts:
-            body = coverage.body(article)
-            texts[article] = _ArticleText(body, sentences(body))
-        text = texts[article]
-        inside = text.indices(start, end)
-        for i in inside:
-            for j in (i, i + 1) if i + 1 in inside else (i,):
-                found = text.sentence_terms(i) | text.sentence_terms(j)
+        article = int(coverage.passages[number][0])
+        own = split.of_passage(number)
+        for i in range(len(own)):
+            for j in (i, i + 1) if i + 1 < len(own) else (i,):
+                found = split.terms_of(number, i) | split.terms_of(number, j)
                 covered = sum(w for t, w in weights.items() if t in found) / total
-                lo, hi = text.spans[i].start, text.spans[j].end
+                lo, hi = own[i].start, own[j].end
                 # Longer quotes lose a little always (ties go to the shorter) and more past target.
                 penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
                 score = covered + BM25_WEIGHT * bm25_score / top - penalty
-                if wants_reason and REASON_MARKERS.search(text.body, lo, hi):
-                    score += REASON_BONUS
+                score += _adjust(split.body(article)[lo:hi], coverage.metas[article].author, prefs)
+                before = own[i - 1] if i > 0 else split.neighbour(number, -1)
+                after = own[j + 1] if j + 1 < len(own) else split.neighbour(number, +1)
+                lo, hi = _with_context(split.body(article), lo, hi, before, after)
                 windows.append(_Window(article, number, lo, hi, covered, score, found))
-    return [_with_context(w, texts[w.article]) for w in windows]
+    return windows
 
 
-def _with_context(window: _Window, text: _ArticleText) -> _Window:
+def _adjust(quote: str, author: str | None, prefs: _Preferences) -> float:
+    """Score changes from the question's wording and the quote's form."""
+    change = 0.0
+    if prefs.wants_reason and REASON_MARKERS.search(quote):
+        change += REASON_BONUS
+    if prefs.wants_author and author:
+        change += AUTHORED_BONUS
+    if quote.rstrip("”’\"' ").endswith("?"):
+        change -= QUESTION_PENALTY
+    return change
+
+
+def _with_context(
+    body: str, lo: int, hi: int, before: Span | None, after: Span | None
+) -> tuple[int, int]:
     """Add the sentence before a quote that leans on it, and a short one that completes it."""
-    first = text.indices(window.start, window.end)[0]
-    last = text.indices(window.start, window.end)[-1]
-    start, end = window.start, window.end
-    paragraph_break = "\n\n"
-    if first > 0 and needs_context(text.body[start:end]):
-        before = text.spans[first - 1]
-        if (
-            paragraph_break not in text.body[before.start : start]
-            and end - before.start <= MAX_QUOTE_CHARS
-        ):
-            start = before.start
-    if last + 1 < len(text.spans):
-        after = text.spans[last + 1]
-        short = after.end - after.start <= SHORT_SENTENCE_CHARS
-        if (
-            short
-            and paragraph_break not in text.body[end : after.end]
-            and after.end - start <= MAX_QUOTE_CHARS
-        ):
-            end = after.end
-    return _Window(
-        window.article, window.passage, start, end, window.coverage, window.score, window.terms
-    )
+    if before is not None and needs_context(body[lo:hi]) and hi - before.start <= MAX_QUOTE_CHARS:
+        lo = before.start
+    if (
+        after is not None
+        and after.end - after.start <= SHORT_SENTENCE_CHARS
+        and after.end - lo <= MAX_QUOTE_CHARS
+    ):
+        hi = after.end
+    return lo, hi
 
 
 def _choose(windows: Sequence[_Window], limit: int) -> list[_Window]:
