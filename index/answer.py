@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from index.analyze import analyze
 from index.cite import cite
 from index.coverage import Coverage
-from index.metadata import metadata_answer
+from index.metadata import all_metadata_terms, metadata_answer, metadata_terms
 from index.models import Answer, Citation, Span, Suggestion
 from index.passages import needs_context, sentences
 from index.question import QuestionTerms, clean, key_terms, problem
@@ -83,6 +83,7 @@ class _Preferences:
 
     wants_reason: bool  #: a "why" question: favour quotes that state a reason
     wants_author: bool  #: asks about "the author": favour articles that name one
+    articles: frozenset[int]  #: articles the question names by byline or title, if any
 
 
 class _Sentences:
@@ -152,14 +153,22 @@ def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: in
     if about_coverage is not None:
         return about_coverage
     terms = key_terms(question)
-    weights = _term_weights(coverage, terms)
-    missing = tuple(word for term, word in terms.content if term not in coverage.bm25.vocab)
+    vocab = coverage.bm25.vocab
+    known = vocab.keys() | all_metadata_terms(coverage)
+    missing = tuple(word for term, word in terms.content if term not in known)
+    # Words only an article's byline or title holds ("Galeotti", "Puck") pick the article.
+    naming = {term for term, _ in terms.content if term in known and term not in vocab}
+    weights = {t: w for t, w in _term_weights(coverage, terms).items() if t not in naming}
     query = [term for term, _ in terms.content] + list(terms.framing)
     prefs = _Preferences(
         wants_reason=bool(WHY_QUESTION.match(clean(question))),
         wants_author=bool(AUTHOR_WORDS & set(terms.framing)),
+        articles=_articles_described(coverage, naming),
     )
     ranked = _candidates(coverage, query, prefs)
+    if terms.names - known:
+        # A question about someone or something the coverage never names: nothing can answer it.
+        return _decline(coverage, question, missing, ranked)
     windows = _windows(coverage, ranked, weights, prefs)
     chosen = _choose(windows, limit)
     if not chosen or chosen[0].coverage < MIN_COVERAGE:
@@ -171,8 +180,15 @@ def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: in
 def _candidates(
     coverage: Coverage, query: list[str], prefs: _Preferences
 ) -> list[tuple[int, float]]:
-    """The best passages, at most a few per article; only authored articles when asked about one."""
+    """The best passages, at most a few per article.
+
+    Only articles the question names by byline or title, or only authored articles when it
+    asks about "the author", when there are such passages.
+    """
     pool = coverage.ranked(query, CANDIDATE_POOL)
+    if prefs.articles:
+        named = [hit for hit in pool if int(coverage.passages[hit[0]][0]) in prefs.articles]
+        pool = named or pool
     if prefs.wants_author:
         authored = [hit for hit in pool if coverage.metas[int(coverage.passages[hit[0]][0])].author]
         pool = authored or pool
@@ -186,6 +202,13 @@ def _candidates(
             if len(chosen) == CANDIDATE_PASSAGES:
                 break
     return chosen
+
+
+def _articles_described(coverage: Coverage, naming: set[str]) -> frozenset[int]:
+    if not naming:
+        return frozenset()
+    described = metadata_terms(coverage)
+    return frozenset(i for i, terms in enumerate(described) if naming & terms)
 
 
 def _term_weights(coverage: Coverage, terms: QuestionTerms) -> dict[str, float]:

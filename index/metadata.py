@@ -133,7 +133,7 @@ def _articles_named(coverage: Coverage, rest: str) -> list[int]:
     wanted = {t for t in analyze(rest) if t not in FRAMING_WORDS and t not in _META_WORDS}
     if not wanted:
         return list(range(len(coverage)))
-    overlaps = [len(wanted & terms) for terms in _metadata_terms(coverage)]
+    overlaps = [len(wanted & terms) for terms in metadata_terms(coverage)]
     best = max(overlaps)
     if best > 0:
         return [i for i, overlap in enumerate(overlaps) if overlap == best]
@@ -142,12 +142,18 @@ def _articles_named(coverage: Coverage, rest: str) -> list[int]:
 
 
 @lru_cache(maxsize=4)
-def _metadata_terms(coverage: Coverage) -> tuple[frozenset[str], ...]:
+def metadata_terms(coverage: Coverage) -> tuple[frozenset[str], ...]:
     """Analysed title, author and outlet of every article (cached per loaded index)."""
     return tuple(
         frozenset(analyze(" ".join(v for v in (m.title, m.author, m.outlet) if v)))
         for m in coverage.metas
     )
+
+
+@lru_cache(maxsize=4)
+def all_metadata_terms(coverage: Coverage) -> frozenset[str]:
+    """Every term of any article's title, author or outlet."""
+    return frozenset().union(*metadata_terms(coverage))
 
 
 def _lead_citation(coverage: Coverage, index: int) -> Citation:

@@ -39,6 +39,7 @@ class QuestionTerms:
 
     content: tuple[tuple[str, str], ...]  #: (term, word) pairs, unique by term, in order
     framing: tuple[str, ...]
+    names: frozenset[str]  #: content terms written as names (capitalised, not first word)
 
 
 def clean(question: str) -> str:
@@ -71,12 +72,21 @@ def key_terms(question: str) -> QuestionTerms:
     """Split the cleaned question's terms into content terms and framing terms."""
     content: dict[str, str] = {}
     framing: list[str] = []
-    for term, word in analyze_words(clean(question)):
+    names: set[str] = set()
+    for position, (term, word) in enumerate(analyze_words(clean(question))):
         if term in FRAMING_WORDS:
             framing.append(term)
-        else:
-            content.setdefault(term, word)
+            continue
+        content.setdefault(term, word)
+        if word[0].isupper() and (position > 0 or not _opens(question, word)):
+            names.add(term)
     if not content:  # a question made only of framing words still has something to match
         content = {term: term for term in framing}
         framing = []
-    return QuestionTerms(tuple(content.items()), tuple(framing))
+    return QuestionTerms(tuple(content.items()), tuple(framing), frozenset(names))
+
+
+def _opens(question: str, word: str) -> bool:
+    """Whether ``word`` is the question's first word (capitalised for grammar, not as a name)."""
+    first = re.match(r"\W*([^\W_]+)", clean(question))
+    return bool(first and first.group(1) == word)
