@@ -1,0 +1,45 @@
+"""Whatever is asked, every quote is an exact slice of its article and every link is its own."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index.answer import answer
+from index.coverage import Coverage
+from tests.conftest import SEEDS
+
+#: Words of the seed articles, so generated questions hit real passages as well as miss them.
+_WORDS = sorted(
+    set(re.findall(r"[A-Za-z’']{3,}", " ".join(p.read_text() for p in SEEDS.glob("*.txt"))))
+)
+_question = st.lists(
+    st.one_of(st.sampled_from(_WORDS), st.text(min_size=1, max_size=12)), min_size=1, max_size=12
+).map(" ".join)
+
+
+@given(question=_question)
+def test_every_citation_is_verbatim_and_linked_to_its_article(
+    seed_coverage: Coverage, question: str
+) -> None:
+    result = answer(seed_coverage, question)
+    assert result.answered == bool(result.citations)
+    for citation in result.citations:
+        index = seed_coverage.index_of(citation.article_id)
+        assert index is not None
+        meta = seed_coverage.metas[index]
+        assert seed_coverage.body(index)[citation.start : citation.end] == citation.quote
+        assert citation.url == meta.url and citation.title == meta.title
+        assert citation.link is None or citation.link.startswith(f"{meta.url}#:~:text=")
+        assert 0 < len(citation.quote) <= 600
+
+
+@given(question=_question)
+def test_missing_terms_are_words_of_the_question(seed_coverage: Coverage, question: str) -> None:
+    result = answer(seed_coverage, question)
+    # The analyzer reports words after NFKC normalisation ("¹" -> "1") and joins "U.S." -> "US".
+    folded = unicodedata.normalize("NFKC", question).casefold().replace(".", "")
+    assert all(word.casefold() in folded for word in result.missing_terms)

@@ -1,0 +1,200 @@
+"""Answers over the seed coverage: focused verbatim quotes, metadata answers, honest declines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from index.answer import answer
+from index.coverage import Coverage
+from index.question import clean
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+
+def _body_of(coverage: Coverage, article_id: str) -> str:
+    index = coverage.index_of(article_id)
+    assert index is not None
+    return coverage.body(index)
+
+
+def test_quote_is_the_exact_body_slice_with_a_highlighting_link(seed_coverage: Coverage) -> None:
+    result = answer(seed_coverage, "What tone did Washington's readout strike?")
+    assert result.answered
+    best = result.citations[0]
+    assert "struck a minatory tone" in best.quote
+    assert _body_of(seed_coverage, best.article_id)[best.start : best.end] == best.quote
+    assert best.link is not None and best.url is not None
+    assert best.link.startswith(best.url + "#:~:text=")
+    directive = best.link.split("#:~:text=", 1)[1]
+    for part in directive.split(","):
+        assert unquote(part) in " ".join(best.quote.split())
+
+
+def test_focused_quote_not_the_whole_paragraph(seed_coverage: Coverage) -> None:
+    result = answer(seed_coverage, "What will Putin demand at some point?")
+    assert result.citations[0].quote.startswith("At some point, Putin will demand real action")
+    assert len(result.citations[0].quote) < 120
+
+
+def test_a_sentence_that_leans_on_the_one_before_brings_it(seed_coverage: Coverage) -> None:
+    quote = answer(seed_coverage, "Did Putin call the pope?").citations[0].quote
+    assert quote.startswith("To wish his fellow presidents a happy new year")
+    assert "the pope; Queen Elizabeth" in quote
+
+
+def test_citations_come_from_different_passages_best_first(seed_coverage: Coverage) -> None:
+    result = answer(seed_coverage, "What did Putin say about NATO?")
+    assert 2 <= len(result.citations) <= 3
+    spans = {(c.article_id, c.start, c.end) for c in result.citations}
+    assert len(spans) == len(result.citations)
+    assert {c.article_id for c in result.citations} == {
+        "2021-12-08-what-good-could-the-putin-biden-conversation-really",
+        "2021-12-31-putins-talk-therapy",
+    }
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who wrote the article about Putin's talk therapy?", "Julia Ioffe"),
+        ("Who wrote the Moscow Times piece?", "Mark Galeotti"),
+        ("When was the Moscow Times opinion piece published?", "2021-12-08"),
+        ("Where was Putin's Talk Therapy published?", "Puck"),
+    ],
+)
+def test_questions_about_the_coverage_are_answered_from_metadata(
+    seed_coverage: Coverage, question: str, expected: str
+) -> None:
+    result = answer(seed_coverage, question)
+    assert result.answered
+    assert expected in result.answer
+    assert len(result.citations) == 1
+
+
+def test_which_articles_mention_lists_them_with_a_quote_each(seed_coverage: Coverage) -> None:
+    result = answer(seed_coverage, "Which articles mention Geneva?")
+    assert result.answered and result.answer.startswith("2 articles mention Geneva")
+    assert all("Geneva" in c.quote for c in result.citations)
+    assert not answer(seed_coverage, "Which articles mention Macron?").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What did Macron say about the talks?", ["Macron"]),
+        ("What did Boris Johnson say about the sanctions?", ["Boris", "Johnson"]),
+        ("What did Angela Merkel think about Nord Stream 2?", ["Angela", "Merkel"]),
+        ("What is the boiling point of water?", ["boiling", "water"]),
+    ],
+)
+def test_unanswerable_questions_are_declined_naming_missing_words(
+    seed_coverage: Coverage, question: str, missing: list[str]
+) -> None:
+    result = answer(seed_coverage, question)
+    assert not result.answered
+    assert result.citations == ()
+    assert list(result.missing_terms) == missing
+    assert "doesn't say" in result.answer
+    assert result.suggestions, "the closest articles are offered"
+
+
+def test_shared_common_words_alone_do_not_make_an_answer(seed_coverage: Coverage) -> None:
+    result = answer(seed_coverage, "Who is the best football player of all time?")
+    assert not result.answered
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("", "Ask me a question"),
+        ("   \n\t ", "Ask me a question"),
+        ("x" * 501, "501 characters"),
+        ("the of and is?", "couldn't find any words"),
+        ("<@123456789> @everyone ```code``` **!!!**", "couldn't find any words"),
+    ],
+)
+def test_bad_questions_get_a_short_clear_reply(
+    seed_coverage: Coverage, question: str, fragment: str
+) -> None:
+    result = answer(seed_coverage, question, max_chars=500)
+    assert not result.answered
+    assert fragment in result.answer
+    assert len(result.answer) < 200
+
+
+def test_markup_and_mentions_are_not_part_of_the_question() -> None:
+    assert (
+        clean("<@!42> **What** did <#99> `Putin` say? @here https://x.y/z") == "What did Putin say?"
+    )
+
+
+def test_ask_json_contract(
+    seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.chdir(seed_index_dir)
+    monkeypatch.setenv("COVERAGE_SEEDS_DIR", str(seed_index_dir / "seeds"))
+    monkeypatch.setenv("COVERAGE_INDEX_DIR", str(seed_index_dir / "index"))
+    assert main(["ask", "--json", "What tone did Washington's readout strike?"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc) >= {"question", "answered", "answer", "citations", "missing_terms"}
+    citation = doc["citations"][0]
+    assert list(citation) == (
+        "quote article_id title author outlet published url link start end score".split()
+    )
+    assert isinstance(citation["score"], float) and isinstance(citation["start"], int)
+
+
+def test_ask_json_batch_keeps_order_and_survives_bad_lines(
+    seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.chdir(seed_index_dir)
+    monkeypatch.setenv("COVERAGE_SEEDS_DIR", str(seed_index_dir / "seeds"))
+    monkeypatch.setenv("COVERAGE_INDEX_DIR", str(seed_index_dir / "index"))
+    questions = [
+        "Is foreign policy personal?",
+        "",
+        "y" * 900,
+        "What did Macron say?",
+        "Did Putin call the pope?",
+    ]
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO("\n".join(questions) + "\n"))
+    assert main(["ask", "--json", "-"]) == 0
+    docs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [d["question"] for d in docs] == questions
+    assert [d["answered"] for d in docs] == [True, False, False, False, True]
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "score_qa.py").exists(), reason="needs ../shared/eval")
+def test_dev_question_set_meets_the_quality_floors(seed_index_dir: Path) -> None:
+    """The shared scorer over the dev questions, run as a user would (a regression guard)."""
+    env = {
+        "COVERAGE_SEEDS_DIR": str(seed_index_dir / "seeds"),
+        "COVERAGE_INDEX_DIR": str(seed_index_dir / "index"),
+    }
+    command = f"{Path(sys.executable).parent / 'coverage-bot'} ask --json -"
+    scorer, questions = SHARED / "eval" / "score_qa.py", SHARED / "eval" / "dev_qa.jsonl"
+    run = subprocess.run(
+        [sys.executable, str(scorer), str(questions), "--cmd", command],
+        capture_output=True,
+        text=True,
+        cwd=seed_index_dir,
+        env=env | {"PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    summary = run.stdout.strip().splitlines()[-1]
+    assert "hit@3 22/22" in summary, run.stdout
+    assert "declined-unanswerable 3/3" in summary and "declined-answerable 0/22" in summary, (
+        run.stdout
+    )
+    hits_at_1 = int(summary.split("hit@1 ")[1].split("/")[0])
+    assert hits_at_1 >= 21, run.stdout
