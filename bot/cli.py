@@ -18,9 +18,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.settings import Settings
+from index.add import Added, add_sources
 from index.answer import answer
+from index.check import check
 from index.coverage import Coverage
 from index.models import Answer
+from index.seeds import remove_article
 from index.store import build_index, open_coverage
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     info = index_commands.add_parser("info", help="show what the index holds")
     info.add_argument("--json", action="store_true", help="print JSON")
     info.set_defaults(handler=_index_info)
+    check = index_commands.add_parser("check", help="compare the index with the seeds folder")
+    check.set_defaults(handler=_index_check)
 
     articles = commands.add_parser("articles", help="list the articles in the coverage")
     articles.add_argument("--json", action="store_true", help="print a JSON array")
@@ -89,6 +94,14 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help="the question, or - to read one question per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.set_defaults(handler=_ask)
+
+    add = commands.add_parser("add", help="add articles from files, web pages or URLs")
+    add.add_argument("sources", nargs="+", metavar="PATH|URL", help="files or http(s) URLs")
+    add.set_defaults(handler=_add)
+
+    remove = commands.add_parser("remove", help="remove an article from the coverage")
+    remove.add_argument("id", help="the article id (see `coverage-bot articles`)")
+    remove.set_defaults(handler=_remove)
 
     chat = commands.add_parser("chat", help="ask questions interactively in the terminal")
     chat.set_defaults(handler=_chat)
@@ -239,3 +252,48 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         print(
             "\n" + answer(coverage, question, max_chars=settings.max_question_chars).answer + "\n"
         )
+
+
+def _index_check(args: argparse.Namespace, settings: Settings) -> int:
+    report = check(settings.seeds_dir, settings.index_dir, settings.bm25_params())
+    state = "current" if report.live == report.wanted else "stale" if report.live else "unusable"
+    print(f"index        {state} (index {report.live or '-'}, seeds {report.wanted})")
+    if report.index_error:
+        print(f"problem      {report.index_error}")
+    print(f"articles     {report.articles:,}\npassages     {report.passages:,}")
+    for line in report.problems:
+        print(f"unreadable   {line}")
+    for line in report.orphans:
+        print(f"orphaned     {line}")
+    return 0 if report.ok else 1
+
+
+def _add(args: argparse.Namespace, settings: Settings) -> int:
+    outcomes = add_sources(args.sources, settings.seeds_dir, settings.fetch_limits())
+    failed = 0
+    for outcome in outcomes:
+        if isinstance(outcome, Added):
+            print(f"added   {outcome.article.id}  “{outcome.article.title}”  from {outcome.source}")
+        else:
+            failed += 1
+            print(f"failed  {outcome}", file=sys.stderr)
+    added = len(outcomes) - failed
+    if added:
+        info = build_index(settings.seeds_dir, settings.index_dir, settings.bm25_params()).info
+        print(f"index rebuilt: {info.articles} articles, {info.passages} passages")
+    print(f"{added} added, {failed} failed")
+    return 1 if failed else 0
+
+
+def _remove(args: argparse.Namespace, settings: Settings) -> int:
+    coverage = open_index(settings)
+    index = coverage.index_of(args.id)
+    if index is None:
+        print(f"no such article: {args.id} (see `coverage-bot articles`)", file=sys.stderr)
+        return 1
+    meta = coverage.metas[index]
+    changed = remove_article(settings.seeds_dir, meta.source)
+    info = build_index(settings.seeds_dir, settings.index_dir, settings.bm25_params()).info
+    print(f"removed {meta.id}  “{meta.title}”  ({changed})")
+    print(f"index rebuilt: {info.articles} articles, {info.passages} passages")
+    return 0

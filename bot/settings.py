@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.bm25 import BM25Params
+from index.fetch import FetchLimits
 
 
 class Settings(BaseSettings):
@@ -31,12 +32,25 @@ class Settings(BaseSettings):
     bm25_k1: float = Field(default=1.2, gt=0, le=5)
     bm25_b: float = Field(default=0.75, ge=0, le=1)
     max_question_chars: int = Field(default=500, ge=20, le=4000)
+    fetch_timeout: float = Field(default=10.0, gt=0, le=120)
+    fetch_max_bytes: int = Field(default=5_000_000, ge=10_000, le=100_000_000)
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+    allow_private_urls: bool = False
 
     @field_validator("discord_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         """``DISCORD_TOKEN=`` in ``.env.example`` means "no token", not an empty one."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    def fetch_limits(self) -> FetchLimits:
+        """How far fetching a URL may go (``coverage-bot add URL``, ``/add``)."""
+        return FetchLimits(
+            timeout=self.fetch_timeout,
+            max_bytes=self.fetch_max_bytes,
+            max_redirects=self.fetch_max_redirects,
+            allow_private=self.allow_private_urls,
+        )
 
     def bm25_params(self) -> BM25Params:
         """The BM25 variant and parameters the index is built with."""

@@ -49,6 +49,10 @@ _PHOTO_CREDIT = re.compile(r"^(photo|photograph|image|illustration|credit)s?\b.{
 _RELATED = re.compile(r"^(related( article)?s?|read more|see also|read also)\b", re.IGNORECASE)
 _ORIGINAL_URL = re.compile(r"^(original url|source url|url)\s*:\s*(\S*)$", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Z][\w'’.-]*(\s+[A-Z][\w'’.-]*){1,3}$")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
+_MARKUP_CHARS = re.compile(r"[\\`*_\[\]<>]")
+_HIDDEN = 0xF0000  # a private-use plane: escaped characters wait there during inline rules
+_HIDDEN_CHARS = re.compile("[\U000f0000-\U000f00ff]")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%B %d %Y", "%Y-%m-%d")
 
 
@@ -85,8 +89,7 @@ def read_files(paths: Iterable[Path], root: Path | None = None) -> Ingest:
         Paths are reported relative to it when given, so reports stay short.
     """
     ingest = Ingest()
-    seen_urls: dict[str, str] = {}
-    seen_bodies: dict[str, str] = {}
+    seen = Seen()
     used_ids: set[str] = set()
     for path in paths:
         label = _label(path, root)
@@ -94,19 +97,35 @@ def read_files(paths: Iterable[Path], root: Path | None = None) -> Ingest:
             if isinstance(item, Problem):
                 ingest.problems.append(item)
                 continue
-            body_key = _body_key(item.body)
-            url_key = _url_key(item.url) if item.url else None
-            first = seen_bodies.get(body_key) or (seen_urls.get(url_key) if url_key else None)
+            first = seen.first(item)
             if first is not None:
                 ingest.duplicates.append(_duplicate(item, first))
                 continue
             article = replace(item, id=_unique_id(item, used_ids))
             used_ids.add(article.id)
-            seen_bodies[body_key] = article.id
-            if url_key:
-                seen_urls[url_key] = article.id
+            seen.add(article)
             ingest.articles.append(article)
     return ingest
+
+
+class Seen:
+    """Articles met so far, by body and by URL, to find the same article twice."""
+
+    def __init__(self, articles: Iterable[Article] = ()) -> None:
+        self.bodies: dict[str, str] = {}
+        self.urls: dict[str, str] = {}
+        for article in articles:
+            self.add(article)
+
+    def add(self, article: Article) -> None:
+        self.bodies.setdefault(body_key(article.body), article.id)
+        if article.url:
+            self.urls.setdefault(url_key(article.url), article.id)
+
+    def first(self, article: Article) -> str | None:
+        """The id of an earlier article with the same body or URL, if any."""
+        same_body = self.bodies.get(body_key(article.body))
+        return same_body or (self.urls.get(url_key(article.url)) if article.url else None)
 
 
 def _duplicate(item: Article, first_id: str) -> Problem:
@@ -209,10 +228,10 @@ def parse_text(
         except yaml.YAMLError as exc:
             return Problem(label, None, f"front matter is not valid YAML: {_first_line(exc)}")
         meta, _ = _clean_meta(loaded, label)
-        body_lines = rest.split("\n")
+        body, trailer_url = clean_body(rest.split("\n"), loose=False)
     else:
         meta, body_lines = _parse_header(text.split("\n"))
-    body, trailer_url = clean_body(body_lines)
+        body, trailer_url = clean_body(body_lines)
     if trailer_url and "url" not in meta:
         meta["url"] = trailer_url
     meta.update(sidecar or {})
@@ -287,18 +306,28 @@ def _is_bold_line(raw: str) -> bool:
     return raw.startswith("**") and raw.rstrip().endswith("**")
 
 
-def clean_body(lines: list[str]) -> tuple[str, str | None]:
+def clean_body(lines: list[str], loose: bool = True) -> tuple[str, str | None]:
     """Turn Markdown-ish body lines into clean paragraphs joined by blank lines.
 
-    Drops headings, related-article lines, photo credits and the ``Original url:`` trailer
-    (returning its URL), reduces links to their text and removes emphasis markers, and joins
-    paragraphs that a blank line broke mid-sentence.
+    Always drops headings and images, reduces links to their text and removes emphasis
+    markers (backslash escapes keep a character literal). For ``loose`` text as it arrives
+    from outlets, also drops related-article lines, photo credits and the ``Original url:``
+    trailer (returning its URL), and joins paragraphs that a blank line broke mid-sentence.
+    Front-matter files are not loose: they say exactly what they mean.
     """
     paragraphs: list[str] = []
     trailer_url: str | None = None
     expecting_url = False
     for block in _blocks(lines):
         raw = " ".join(line.strip() for line in block)
+        if not loose:
+            text = (
+                ""
+                if _HEADING.match(raw) or raw.startswith("![")
+                else _normalise_space(_inline(raw))
+            )
+            paragraphs += [text] if text else []
+            continue
         original = _ORIGINAL_URL.match(raw)
         if original:
             trailer_url = _url_in(original.group(2)) or trailer_url
@@ -347,12 +376,20 @@ def _continues(previous: str, text: str) -> bool:
 
 
 def _inline(text: str) -> str:
+    # Backslash-escaped characters are literal: hide them from the rules, restore them after.
+    text = _ESCAPED.sub(lambda m: chr(_HIDDEN + ord(m.group(1))), text)
     text = _LINK.sub(r"\1", text)
     text = _AUTOLINK.sub(r"\1", text)
     previous = None
     while previous != text:  # nested emphasis such as ***x***
         previous, text = text, _EMPHASIS.sub(r"\2", text)
-    return text
+    return _HIDDEN_CHARS.sub(lambda m: chr(ord(m.group()) - _HIDDEN), text)
+
+
+def escape_markdown(paragraph: str) -> str:
+    """Escape what ``clean_body`` reads as markup, so a paragraph reads back unchanged."""
+    escaped = _MARKUP_CHARS.sub(r"\\\g<0>", paragraph)
+    return "\\" + escaped if escaped.startswith(("#", "!")) else escaped
 
 
 def _normalise_space(text: str) -> str:
@@ -404,6 +441,15 @@ def _record_meta(record: Mapping[str, Any]) -> dict[str, str]:
         "url": record.get("url"),
     }
     return {key: str(value).strip() for key, value in picks.items() if value}
+
+
+def article_from_parts(
+    meta: Mapping[str, str], paragraphs: list[str], label: str
+) -> Article | Problem:
+    """An article from metadata and paragraphs found elsewhere (a web page), cleaned alike."""
+    lines = [line for paragraph in paragraphs for line in (paragraph, "")]
+    body, _ = clean_body(lines)
+    return _article(meta, body, label)
 
 
 # --- shared --------------------------------------------------------------------------------
@@ -471,9 +517,11 @@ def _unique_id(article: Article, used: set[str]) -> str:
     return candidate
 
 
-def _body_key(body: str) -> str:
+def body_key(body: str) -> str:
+    """Identity of a body for duplicate detection: case and spacing do not matter."""
     return hashlib.sha1(" ".join(body.casefold().split()).encode()).hexdigest()
 
 
-def _url_key(url: str) -> str:
+def url_key(url: str) -> str:
+    """Identity of a URL for duplicate detection: scheme, www. and trailing slash aside."""
     return re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/").casefold()

@@ -1,0 +1,86 @@
+"""Growing the coverage: files, web pages and URLs in, new article files in the seeds folder.
+
+Each source yields articles or one clear problem, and the batch goes on: a URL that times out
+or is not HTML, a page with no article text, a duplicate of an article already in the
+coverage, a file in an unknown format or one that cannot be read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.fetch import FetchError, FetchLimits, fetch
+from index.files import Seen, read_files, read_folder
+from index.html import article_from_html
+from index.models import Article, Problem
+from index.seeds import write_article
+
+#: File endings read as web pages.
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """One article written into the seeds folder."""
+
+    source: str
+    article: Article
+    path: Path
+
+
+def add_sources(
+    sources: Sequence[str], seeds_dir: Path, limits: FetchLimits | None = None
+) -> list[Added | Problem]:
+    """Add every article found in ``sources`` (paths or http(s) URLs) to ``seeds_dir``.
+
+    Returns one outcome per article added or per problem, in order. Duplicates of articles
+    already in the folder (same URL or same body), or earlier in the batch, are problems.
+    """
+    seen = Seen(read_folder(seeds_dir).articles)
+    outcomes: list[Added | Problem] = []
+    for source in sources:
+        for item in _articles_in(source, limits):
+            if isinstance(item, Problem):
+                outcomes.append(item)
+                continue
+            first = seen.first(item)
+            if first is not None:
+                outcomes.append(Problem(item.source, None, f"already in the coverage as {first}"))
+                continue
+            path = write_article(item, seeds_dir)
+            seen.add(item)
+            outcomes.append(Added(source, item, path))
+    return outcomes
+
+
+def _articles_in(source: str, limits: FetchLimits | None) -> Iterator[Article | Problem]:
+    if source.startswith(("http://", "https://")):
+        try:
+            page = fetch(source, limits)
+        except FetchError as exc:
+            yield Problem(source, None, str(exc))
+            return
+        yield article_from_html(page.html, page.url, source)
+        return
+    if re.match(r"^[a-z][a-z0-9+.-]*://", source, re.IGNORECASE):
+        yield Problem(source, None, "only http and https URLs can be added")
+        return
+    path = Path(source)
+    if not path.is_file():
+        yield Problem(source, None, "no such file" if not path.exists() else "not a file")
+        return
+    if path.name.lower().endswith(HTML_SUFFIXES):
+        try:
+            html = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            yield Problem(source, None, f"cannot read file: {exc.strerror or exc}")
+            return
+        yield article_from_html(html, None, source)
+        return
+    ingest = read_files([path])
+    yield from ingest.problems
+    yield from ingest.duplicates
+    yield from ingest.articles

@@ -1,0 +1,38 @@
+"""Web pages into articles: trafilatura finds the main text and the metadata.
+
+trafilatura drops navigation, ads and comments and reads title, author, date, site name and
+the canonical URL from the page's markup. Its text has one paragraph per line; the body is
+cleaned like every other article's, so quotes and passages behave the same.
+"""
+
+from __future__ import annotations
+
+import trafilatura
+
+from index.files import article_from_parts
+from index.models import Article, Problem
+
+#: Fewer words than this is a page without article text (an index page, a paywall, an error).
+MIN_WORDS = 40
+
+
+def article_from_html(html: str, url: str | None, label: str) -> Article | Problem:
+    """The article in an HTML page, or a ``Problem`` saying why there is none."""
+    document = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False
+    )
+    text = getattr(document, "text", None) or ""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    title = getattr(document, "title", None) or ""
+    if lines and title and lines[0] == title:
+        lines = lines[1:]  # trafilatura repeats the headline as the first line
+    if sum(len(line.split()) for line in lines) < MIN_WORDS:
+        return Problem(label, None, "no article text found on the page")
+    meta = {
+        "title": title,
+        "author": getattr(document, "author", None) or "",
+        "outlet": getattr(document, "sitename", None) or "",
+        "published": getattr(document, "date", None) or "",
+        "url": getattr(document, "url", None) or url or "",
+    }
+    return article_from_parts({k: v for k, v in meta.items() if v}, lines, label)
