@@ -1,0 +1,94 @@
+"""Switching to a new index while questions keep coming: none fails, new articles appear."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from index.answer import answer
+from index.bm25 import BM25Params
+from index.live import LiveCoverage
+from index.models import Answer
+from tests.conftest import SEEDS
+
+NEW_ARTICLE = """---
+title: Geneva talks end without a breakthrough
+author: Jane Roe
+outlet: Example Wire
+date: 2022-01-10
+---
+
+Deputy Foreign Minister Sergei Ryabkov said Russia needed legally binding guarantees that
+Ukraine would never join NATO.
+"""
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> LiveCoverage:
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    return LiveCoverage(tmp_path / "seeds", tmp_path / "index", BM25Params())
+
+
+def test_questions_asked_during_a_swap_all_get_answers(live: LiveCoverage) -> None:
+    answers: list[Answer] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+    asked_once = threading.Event()
+    asked_after_swap = threading.Event()
+    first = live.current
+
+    def ask_until_stopped() -> None:
+        while not stop.is_set():
+            coverage = live.current
+            try:
+                answers.append(answer(coverage, "Is foreign policy personal?"))
+            except BaseException as exc:  # any failure at all is the finding
+                errors.append(exc)
+            asked_once.set()
+            if coverage is not first:
+                asked_after_swap.set()
+
+    asker = threading.Thread(target=ask_until_stopped)
+    asker.start()
+    asked_once.wait(timeout=10)
+    (live.seeds_dir / "geneva.md").write_text(NEW_ARTICLE)
+    assert live.changed()
+    report = live.refresh()
+    assert asked_after_swap.wait(timeout=10)
+    stop.set()
+    asker.join(timeout=10)
+    assert not errors
+    assert answers and all(a.answered for a in answers)
+    assert report is not None and report.info.articles == 3
+    assert answer(live.current, "What did Ryabkov say about guarantees?").answered
+
+
+def test_refresh_does_nothing_when_nothing_changed(live: LiveCoverage) -> None:
+    assert not live.changed()
+    assert live.refresh() is None
+    (live.seeds_dir / "ioffe-putins-talk-therapy.txt").touch()  # touched, not changed
+    assert live.changed()
+    assert live.refresh() is None
+    assert not live.changed()
+
+
+def test_a_failed_rebuild_leaves_the_previous_coverage_serving(
+    live: LiveCoverage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = live.current
+    (live.seeds_dir / "geneva.md").write_text(NEW_ARTICLE)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("index.store.np.save", crash)
+    with pytest.raises(OSError):
+        live.refresh()
+    assert live.current is before
+    assert answer(live.current, "Is foreign policy personal?").answered
+    monkeypatch.undo()
+    assert live.refresh() is not None  # the next attempt finishes the job
+    assert live.current.info.articles == 3
