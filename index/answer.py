@@ -24,17 +24,18 @@ from index.coverage import Coverage
 from index.metadata import all_metadata_terms, metadata_answer, metadata_terms
 from index.models import Answer, Citation, Span, Suggestion
 from index.passages import needs_context, sentences
-from index.question import QuestionTerms, clean, key_terms, problem
+from index.question import QuestionTerms, answer_shape, key_terms, problem
 
 #: Share of the question's weighted vocabulary the best quote must cover to answer at all.
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.35
 #: Share a second or third quote must cover to be shown beside the first.
 MIN_SUPPORT = 0.4
 #: Passages read per question; quotes are chosen among their sentences.
 CANDIDATE_PASSAGES = 40
 #: Ranked passages those candidates are drawn from.
 CANDIDATE_POOL = 400
-#: Candidates per article at most, so a long transcript cannot crowd out every other source.
+#: Candidates per article before other articles get theirs, so a long transcript cannot crowd
+#: out every other source.
 PASSAGES_PER_ARTICLE = 3
 #: Quotes up to this length carry no penalty; longer ones lose score gradually.
 QUOTE_TARGET_CHARS = 300
@@ -44,18 +45,10 @@ SHORT_SENTENCE_CHARS = 40
 MAX_QUOTE_CHARS = 600
 #: Score bonus for a quote from an article not yet cited: a second source beats a second quote.
 NEW_SOURCE_BONUS = 0.1
-#: Bonus, for "why" questions, to a quote that states a reason or purpose.
-REASON_BONUS = 0.15
-#: Wording that states a reason or purpose.
-REASON_MARKERS = re.compile(
-    r"\b(because|so that|in order to|as a way to|the point|the reason|reasons?|aims? to|"
-    r"in an effort to|intended to|meant to|designed to|purpose|goal|due to|since)\b",
-    re.IGNORECASE,
-)
+#: Bonus to a quote shaped like the answer the question asks for (a reason, a number, a date).
+SHAPE_BONUS = 0.15
 #: Framing words that point at an article's author ("what does the author think").
 AUTHOR_WORDS = frozenset(analyze("author writer"))
-#: Questions asking for a reason.
-WHY_QUESTION = re.compile(r"^\W*(why|for what reason|what for|how come)\b", re.IGNORECASE)
 #: Bonus, when the question asks about "the author", to quotes from articles that name one.
 AUTHORED_BONUS = 0.1
 #: Penalty for a quote that is itself only a question: a question rarely answers one.
@@ -81,7 +74,7 @@ class _Window:
 class _Preferences:
     """What the question's wording says a good quote looks like."""
 
-    wants_reason: bool  #: a "why" question: favour quotes that state a reason
+    shape: re.Pattern[str] | None  #: what an answer looks like ("why": a reason), if known
     wants_author: bool  #: asks about "the author": favour articles that name one
     articles: frozenset[int]  #: articles the question names by byline or title, if any
 
@@ -111,12 +104,21 @@ class _Sentences:
             self.spans[number] = sentences(self.body(article), Span(start, end))
         return self.spans[number]
 
-    def terms_of(self, number: int, i: int) -> frozenset[str]:
-        if (number, i) not in self.terms:
-            span = self.of_passage(number)[i]
-            article = int(self.coverage.passages[number][0])
-            self.terms[(number, i)] = frozenset(analyze(self.body(article)[span.start : span.end]))
-        return self.terms[(number, i)]
+    def terms_at(self, article: int, span: Span) -> frozenset[str]:
+        """Analysed terms of one sentence."""
+        key = (article, span.start)
+        if key not in self.terms:
+            self.terms[key] = frozenset(analyze(self.body(article)[span.start : span.end]))
+        return self.terms[key]
+
+    def after(self, number: int, sentence: Span) -> Span | None:
+        """The sentence after ``sentence``: one of passage ``number`` or the next one's first."""
+        own = self.of_passage(number)
+        if sentence in own:
+            i = own.index(sentence)
+            return own[i + 1] if i + 1 < len(own) else self.neighbour(number, +1)
+        following = self.of_passage(number + 1)
+        return following[1] if len(following) > 1 else self.neighbour(number + 1, +1)
 
     def neighbour(self, number: int, step: int) -> Span | None:
         """The sentence just before (step -1) or after (+1) passage ``number``, same paragraph."""
@@ -161,7 +163,7 @@ def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: in
     weights = {t: w for t, w in _term_weights(coverage, terms).items() if t not in naming}
     query = [term for term, _ in terms.content] + list(terms.framing)
     prefs = _Preferences(
-        wants_reason=bool(WHY_QUESTION.match(clean(question))),
+        shape=answer_shape(question),
         wants_author=bool(AUTHOR_WORDS & set(terms.framing)),
         articles=_articles_described(coverage, naming),
     )
@@ -193,15 +195,14 @@ def _candidates(
         authored = [hit for hit in pool if coverage.metas[int(coverage.passages[hit[0]][0])].author]
         pool = authored or pool
     per_article: dict[int, int] = {}
-    chosen = []
+    first: list[tuple[int, float]] = []
+    rest: list[tuple[int, float]] = []
     for number, score in pool:
         article = int(coverage.passages[number][0])
         per_article[article] = per_article.get(article, 0) + 1
-        if per_article[article] <= PASSAGES_PER_ARTICLE:
-            chosen.append((number, score))
-            if len(chosen) == CANDIDATE_PASSAGES:
-                break
-    return chosen
+        (first if per_article[article] <= PASSAGES_PER_ARTICLE else rest).append((number, score))
+    # Capped passages only wait: they fill the slots other articles leave free.
+    return (first + rest)[:CANDIDATE_PASSAGES]
 
 
 def _articles_described(coverage: Coverage, naming: set[str]) -> frozenset[int]:
@@ -246,17 +247,23 @@ def _windows(
     for number, bm25_score in ranked:
         article = int(coverage.passages[number][0])
         own = split.of_passage(number)
+        following = split.neighbour(number, +1)
         for i in range(len(own)):
-            for j in (i, i + 1) if i + 1 < len(own) else (i,):
-                found = split.terms_of(number, i) | split.terms_of(number, j)
+            # Pairs may reach into the next passage of the paragraph: passages are cut every
+            # few sentences, and an answer can straddle the cut.
+            pairs = [(own[i], own[i + 1])] if i + 1 < len(own) else []
+            if i + 1 == len(own) and following is not None:
+                pairs.append((own[i], following))
+            for first, last in [(own[i], own[i]), *pairs]:
+                found = split.terms_at(article, first) | split.terms_at(article, last)
                 covered = sum(w for t, w in weights.items() if t in found) / total
-                lo, hi = own[i].start, own[j].end
+                lo, hi = first.start, last.end
                 # Longer quotes lose a little always (ties go to the shorter) and more past target.
                 penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
                 score = covered + BM25_WEIGHT * bm25_score / top - penalty
                 score += _adjust(split.body(article)[lo:hi], coverage.metas[article].author, prefs)
                 before = own[i - 1] if i > 0 else split.neighbour(number, -1)
-                after = own[j + 1] if j + 1 < len(own) else split.neighbour(number, +1)
+                after = split.after(number, last)
                 lo, hi = _with_context(split.body(article), lo, hi, before, after)
                 windows.append(_Window(article, number, lo, hi, covered, score, found))
     return windows
@@ -265,8 +272,8 @@ def _windows(
 def _adjust(quote: str, author: str | None, prefs: _Preferences) -> float:
     """Score changes from the question's wording and the quote's form."""
     change = 0.0
-    if prefs.wants_reason and REASON_MARKERS.search(quote):
-        change += REASON_BONUS
+    if prefs.shape is not None and prefs.shape.search(quote):
+        change += SHAPE_BONUS
     if prefs.wants_author and author:
         change += AUTHORED_BONUS
     if quote.rstrip("”’\"' ").endswith("?"):

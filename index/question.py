@@ -30,6 +30,44 @@ _MARKUP = [
     re.compile(r"https?://\S+"),
     re.compile(r"</?[a-zA-Z][^>]*>"),  # HTML tags
 ]
+#: "how many", "how long": the second word asks for a kind of answer, it is not a topic.
+_HOW_WORDS = re.compile(r"\bhow\s+(many|much|long|often|far|old)\b", re.IGNORECASE)
+_NUMBER = (
+    r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?"
+)
+_UNIT = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?"
+_MONTH = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+)
+#: Question openings and the shape of the text that answers them.
+ANSWER_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(r"^\W*(why|for what reason|what for|how come)\b", re.IGNORECASE),
+        re.compile(
+            r"\b(because|so that|in order to|as a way to|the point|the reason|reasons?|aims? to|"
+            r"in an effort to|intended to|meant to|designed to|purpose|goal|due to|since)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        re.compile(r"^\W*how\s+(many|much)\b", re.IGNORECASE),
+        re.compile(rf"\b({_NUMBER})\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(r"^\W*how\s+long\b", re.IGNORECASE),
+        re.compile(rf"\b({_NUMBER})[- ]({_UNIT})\b|\b({_UNIT})\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(r"^\W*(when|what (day|date|time|year|month)|on what date)\b", re.IGNORECASE),
+        re.compile(rf"\b({_MONTH})\b|\b(19|20)\d\d\b|\b(yesterday|today|tomorrow)\b"),
+    ),
+    (
+        re.compile(r"^\W*where\b", re.IGNORECASE),
+        re.compile(r"\b(in|at|near|from|to)\s+(the\s+)?[A-Z][a-z]+"),
+    ),
+)
 _MARKDOWN = re.compile(r"(\*{1,3}|_{1,3}|~~|\|\||`+|^\s*>+\s?|^\s*#{1,6}\s)", re.MULTILINE)
 
 
@@ -73,7 +111,7 @@ def key_terms(question: str) -> QuestionTerms:
     content: dict[str, str] = {}
     framing: list[str] = []
     names: set[str] = set()
-    for position, (term, word) in enumerate(analyze_words(clean(question))):
+    for position, (term, word) in enumerate(analyze_words(_HOW_WORDS.sub("how", clean(question)))):
         if term in FRAMING_WORDS:
             framing.append(term)
             continue
@@ -84,6 +122,12 @@ def key_terms(question: str) -> QuestionTerms:
         content = {term: term for term in framing}
         framing = []
     return QuestionTerms(tuple(content.items()), tuple(framing), frozenset(names))
+
+
+def answer_shape(question: str) -> re.Pattern[str] | None:
+    """What text answering this kind of question looks like ("why": a reason), if known."""
+    text = clean(question)
+    return next((shape for opening, shape in ANSWER_SHAPES if opening.match(text)), None)
 
 
 def _opens(question: str, word: str) -> bool:
