@@ -183,11 +183,18 @@ def _articles(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _find(coverage: Coverage, article_id: str) -> int | None:
+    """The article's index, or None after telling the user there is no such article."""
+    index = coverage.index_of(article_id)
+    if index is None:
+        print(f"no such article: {article_id} (see `coverage-bot articles`)", file=sys.stderr)
+    return index
+
+
 def _article(args: argparse.Namespace, settings: Settings) -> int:
     coverage = open_index(settings)
-    index = coverage.index_of(args.id)
+    index = _find(coverage, args.id)
     if index is None:
-        print(f"no such article: {args.id} (see `coverage-bot articles`)", file=sys.stderr)
         return 1
     article = coverage.article(index)
     if args.json:
@@ -287,9 +294,8 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
 
 def _remove(args: argparse.Namespace, settings: Settings) -> int:
     coverage = open_index(settings)
-    index = coverage.index_of(args.id)
+    index = _find(coverage, args.id)
     if index is None:
-        print(f"no such article: {args.id} (see `coverage-bot articles`)", file=sys.stderr)
         return 1
     meta = coverage.metas[index]
     changed = remove_article(settings.seeds_dir, meta.source)

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from bot.cli import main
 from index.answer import answer
 from index.coverage import Coverage
 from index.question import clean
@@ -134,14 +135,16 @@ def test_markup_and_mentions_are_not_part_of_the_question() -> None:
     )
 
 
-def test_ask_json_contract(
-    seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from bot.cli import main
-
+@pytest.fixture
+def seed_env(seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Settings pointing at the seed index; the working directory holds no ``.env``."""
     monkeypatch.chdir(seed_index_dir)
     monkeypatch.setenv("COVERAGE_SEEDS_DIR", str(seed_index_dir / "seeds"))
     monkeypatch.setenv("COVERAGE_INDEX_DIR", str(seed_index_dir / "index"))
+    return seed_index_dir
+
+
+def test_ask_json_contract(seed_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--json", "What tone did Washington's readout strike?"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) >= {"question", "answered", "answer", "citations", "missing_terms"}
@@ -153,13 +156,8 @@ def test_ask_json_contract(
 
 
 def test_ask_json_batch_keeps_order_and_survives_bad_lines(
-    seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    seed_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
-
-    monkeypatch.chdir(seed_index_dir)
-    monkeypatch.setenv("COVERAGE_SEEDS_DIR", str(seed_index_dir / "seeds"))
-    monkeypatch.setenv("COVERAGE_INDEX_DIR", str(seed_index_dir / "index"))
     questions = [
         "Is foreign policy personal?",
         "",
