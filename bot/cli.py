@@ -8,10 +8,12 @@ stays parseable. Only ``run`` and ``sync`` import discord.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -29,6 +31,16 @@ from index.store import build_index, open_coverage
 log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace, Settings], int]
+
+#: Exit code when the bot cannot log in: `make run` then answers in the terminal instead.
+NO_DISCORD = 2
+HOW_TO_GET_A_TOKEN = """\
+To run on Discord, coverage-bot needs a bot token:
+  1. Open https://discord.com/developers/applications and create an application.
+  2. Under "Bot", press "Reset Token" and copy the token.
+  3. Put it in a file named .env in this folder:  DISCORD_TOKEN=<the token>
+  4. Invite the bot and register its commands: see "Running it on Discord" in README.md."""
+_TOKEN_SHAPE = re.compile(r"[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,6 +114,17 @@ def _parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", help="remove an article from the coverage")
     remove.add_argument("id", help="the article id (see `coverage-bot articles`)")
     remove.set_defaults(handler=_remove)
+
+    run = commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    run.set_defaults(handler=_run)
+
+    sync = commands.add_parser("sync", help="register the slash commands with Discord")
+    scope = sync.add_mutually_exclusive_group()
+    scope.add_argument("--guild", type=int, metavar="ID", help="in one server (instant)")
+    scope.add_argument(
+        "--global", dest="everywhere", action="store_true", help="everywhere (default)"
+    )
+    sync.set_defaults(handler=_sync)
 
     chat = commands.add_parser("chat", help="ask questions interactively in the terminal")
     chat.set_defaults(handler=_chat)
@@ -302,4 +325,80 @@ def _remove(args: argparse.Namespace, settings: Settings) -> int:
     info = build_index(settings.seeds_dir, settings.index_dir, settings.bm25_params()).info
     print(f"removed {meta.id}  “{meta.title}”  ({changed})")
     print(f"index rebuilt: {info.articles} articles, {info.passages} passages")
+    return 0
+
+
+def _token(settings: Settings) -> str | None:
+    """The token, unwrapped only to log in; None (after saying why) when there is none usable."""
+    if settings.discord_token is None:
+        print(f"No DISCORD_TOKEN is set.\n{HOW_TO_GET_A_TOKEN}", file=sys.stderr)
+        return None
+    token = settings.discord_token.get_secret_value().strip()
+    if not _TOKEN_SHAPE.fullmatch(token):
+        print(
+            f"DISCORD_TOKEN does not look like a bot token.\n{HOW_TO_GET_A_TOKEN}", file=sys.stderr
+        )
+        return None
+    return token
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    token = _token(settings)
+    if token is None:
+        return NO_DISCORD
+    from bot import create_bot
+
+    bot = create_bot(settings)
+
+    async def serve() -> None:
+        async with bot:
+            await bot.start(token)
+
+    return _with_discord(serve())
+
+
+def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    token = _token(settings)
+    if token is None:
+        return NO_DISCORD
+    import discord
+
+    from bot import create_bot
+
+    bot = create_bot(settings.model_copy(update={"sync_on_start": False, "watch_seeds": "off"}))
+
+    async def register() -> None:
+        async with bot:
+            await bot.login(token)  # runs setup_hook, which loads every command
+            guild = discord.Object(args.guild) if args.guild else None
+            if guild is not None:
+                bot.tree.copy_global_to(guild=guild)
+            synced = await bot.tree.sync(guild=guild)
+            where = f"server {args.guild}" if guild else "every server (may take a while to show)"
+            print(
+                f"registered {len(synced)} slash commands in {where}: "
+                + ", ".join(f"/{c.name}" for c in synced)
+            )
+
+    return _with_discord(register())
+
+
+def _with_discord(work: Coroutine[Any, Any, None]) -> int:
+    """Run bot work to the end; a rejected token or an unreachable Discord is one clear line."""
+    import aiohttp
+    import discord
+
+    try:
+        asyncio.run(work)
+    except discord.LoginFailure:
+        print(
+            f"Discord rejected DISCORD_TOKEN (reset or mistyped?).\n{HOW_TO_GET_A_TOKEN}",
+            file=sys.stderr,
+        )
+        return NO_DISCORD
+    except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+        print(f"Cannot reach Discord ({exc}); check the network and try again.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.bm25 import BM25Params
@@ -36,12 +36,33 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=5_000_000, ge=10_000, le=100_000_000)
     fetch_max_redirects: int = Field(default=5, ge=0, le=20)
     allow_private_urls: bool = False
+    # --- the Discord bot ---
+    owner_ids: list[int] = Field(default_factory=list)  #: besides the application's owner
+    listen_channels: list[int] = Field(default_factory=list)  #: empty: every channel it can read
+    answer_in_thread: bool = False
+    cooldown_questions: int = Field(default=4, ge=1, le=100)
+    cooldown_seconds: float = Field(default=30.0, ge=0, le=3600)
+    sync_on_start: bool = False
+    shard_count: int | None = Field(default=None, ge=1, le=10_000)
+    shard_ids: list[int] | None = None
+    watch_seeds: Literal["poll", "watch", "off"] = "poll"
+    poll_seconds: float = Field(default=10.0, ge=1, le=3600)
+    add_role_id: int | None = None  #: members with this role may use /add; unset: /add is off
 
     @field_validator("discord_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         """``DISCORD_TOKEN=`` in ``.env.example`` means "no token", not an empty one."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("COVERAGE_SHARD_IDS needs COVERAGE_SHARD_COUNT")
+            if any(not 0 <= shard < self.shard_count for shard in self.shard_ids):
+                raise ValueError("every shard id must be below COVERAGE_SHARD_COUNT")
+        return self
 
     def fetch_limits(self) -> FetchLimits:
         """How far fetching a URL may go (``coverage-bot add URL``, ``/add``)."""

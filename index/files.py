@@ -28,13 +28,15 @@ import yaml
 from index.models import Article, Problem
 
 #: Bump when parsing changes what articles a file yields: indexes built before are then stale.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 #: File endings read as one article each (header or front matter, then the body).
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 #: File endings read as one article per line.
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 #: Ending of the metadata sidecar that may sit beside any article file.
 SIDECAR_SUFFIX = ".meta.yaml"
+#: Longest title part of an article id.
+MAX_SLUG_CHARS = 48
 #: Metadata keys accepted in front matter and sidecars.
 META_KEYS = frozenset({"title", "author", "outlet", "date", "published", "url"})
 
@@ -502,6 +504,8 @@ def slugify(title: str, published: str | None, max_words: int = 8) -> str:
     folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
     words = re.findall(r"[a-z0-9]+", folded.replace("'", ""))[:max_words]
     slug = "-".join(words) or "article"
+    if len(slug) > MAX_SLUG_CHARS:  # ids travel inside Discord custom ids (100 characters)
+        slug = slug[: MAX_SLUG_CHARS + 1].rsplit("-", 1)[0]
     return f"{published}-{slug}" if published else slug
 
 

@@ -55,7 +55,7 @@ def test_citations_come_from_different_passages_best_first(seed_coverage: Covera
     spans = {(c.article_id, c.start, c.end) for c in result.citations}
     assert len(spans) == len(result.citations)
     assert {c.article_id for c in result.citations} == {
-        "2021-12-08-what-good-could-the-putin-biden-conversation-really",
+        "2021-12-08-what-good-could-the-putin-biden-conversation",
         "2021-12-31-putins-talk-therapy",
     }
 

@@ -1,0 +1,128 @@
+"""Keeping the coverage current: the seeds watcher, owner commands, and ``/add``.
+
+The watcher notices changes in the seeds folder (``COVERAGE_WATCH_SEEDS``: poll, watch or off)
+and has the live coverage rebuild off the event loop and swap in; questions keep being
+answered from the previous index meanwhile. Owners can force that (``@bot reindex``) and
+register the slash commands (``@bot sync``). Members with the configured role may add an
+article by URL with ``/add``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+from watchfiles import awatch
+
+from bot.client import CoverageBot
+from bot.errors import CoverageError
+from index.add import Added, add_sources
+
+log = logging.getLogger(__name__)
+
+
+class Admin(commands.Cog):
+    """Reindexing, syncing and adding articles."""
+
+    def __init__(self, bot: CoverageBot) -> None:
+        self.bot: CoverageBot = bot
+        self.poller: tasks.Loop[Callable[[], Coroutine[Any, Any, None]]] = tasks.loop(
+            seconds=bot.settings.poll_seconds
+        )(self.poll)
+        self.watcher: asyncio.Task[None] | None = None
+        self.stop_watching: asyncio.Event = asyncio.Event()
+
+    async def cog_load(self) -> None:
+        mode = self.bot.settings.watch_seeds
+        if mode == "poll":
+            self.poller.start()
+        elif mode == "watch":
+            self.watcher = asyncio.create_task(self.watch())
+
+    async def cog_unload(self) -> None:
+        self.poller.cancel()
+        if self.watcher is not None:
+            self.stop_watching.set()
+            self.watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.watcher
+
+    async def refresh(self, force: bool = False) -> bool:
+        """Rebuild off the event loop when the seeds changed; True when a new index is live."""
+        try:
+            report = await asyncio.to_thread(self.bot.live.refresh, force)
+        except Exception:
+            log.exception("rebuilding the index failed; the previous index keeps serving")
+            return False
+        if report is not None:
+            for problem in report.problems:
+                log.warning("skipped %s", problem)
+        return report is not None
+
+    async def poll(self) -> None:
+        if await asyncio.to_thread(self.bot.live.changed):
+            await self.refresh()
+
+    async def watch(self) -> None:
+        async for _ in awatch(self.bot.live.seeds_dir, stop_event=self.stop_watching):
+            await self.refresh()
+
+    @commands.command(name="reindex")
+    @commands.is_owner()
+    async def reindex(self, ctx: commands.Context[CoverageBot]) -> None:
+        """Rebuild the index from the seeds folder now (owners only)."""
+        async with ctx.typing():
+            rebuilt = await self.refresh(force=True)
+        info = self.bot.live.current.info
+        state = "Rebuilt" if rebuilt else "Rebuilding failed (see the log); still serving"
+        await ctx.reply(f"{state}: {info.articles:,} articles, {info.passages:,} passages.")
+
+    @commands.command(name="sync")
+    @commands.is_owner()
+    async def sync(
+        self, ctx: commands.Context[CoverageBot], scope: Literal["here", "global"] = "here"
+    ) -> None:
+        """Register the slash commands in this server (default) or globally (owners only)."""
+        if scope == "global" or ctx.guild is None:
+            synced = await self.bot.tree.sync()
+            await ctx.reply(
+                f"Synced {len(synced)} commands globally (they may take a while to appear)."
+            )
+            return
+        self.bot.tree.copy_global_to(guild=ctx.guild)
+        synced = await self.bot.tree.sync(guild=ctx.guild)
+        await ctx.reply(f"Synced {len(synced)} commands to this server.")
+
+    @app_commands.command(name="add")
+    @app_commands.describe(url="The address of a news article (http or https)")
+    @app_commands.guild_only()
+    async def add(
+        self, interaction: discord.Interaction[CoverageBot], url: app_commands.Range[str, 8, 2000]
+    ) -> None:
+        """Add a news article to the coverage by its URL (members with the configured role)."""
+        role_id = self.bot.settings.add_role_id
+        if role_id is None:
+            raise CoverageError("Adding articles from Discord is turned off on this bot.")
+        roles = getattr(interaction.user, "roles", [])
+        if not any(role.id == role_id for role in roles):
+            raise CoverageError(f"Only members with the <@&{role_id}> role can add articles.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        limits = self.bot.settings.fetch_limits()
+        outcomes = await asyncio.to_thread(add_sources, [url], self.bot.live.seeds_dir, limits)
+        added = [o for o in outcomes if isinstance(o, Added)]
+        problems = [str(o) for o in outcomes if not isinstance(o, Added)]
+        if added:
+            await self.refresh()
+        lines = [f"Added “{a.article.title}” ({a.article.id})." for a in added]
+        lines += [f"Not added: {problem}" for problem in problems]
+        await interaction.followup.send("\n".join(lines)[:2000], ephemeral=True)
+
+
+async def setup(bot: CoverageBot) -> None:
+    await bot.add_cog(Admin(bot))

@@ -1,0 +1,90 @@
+"""Browsing the coverage: ``/articles`` (paginated) and ``/article`` (autocomplete over titles)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.client import CoverageBot
+from bot.errors import NoSuchArticleError
+from bot.views import ArticlesPager
+from index.coverage import ArticleMeta
+from index.passages import paragraphs
+
+#: Discord shows at most 25 autocomplete choices, each name at most 100 characters.
+MAX_CHOICES = 25
+CHOICE_NAME_LIMIT = 100
+
+
+class Articles(commands.Cog):
+    """Lists the coverage and shows single articles."""
+
+    def __init__(self, bot: CoverageBot) -> None:
+        self.bot: CoverageBot = bot
+
+    @app_commands.command(name="articles")
+    async def articles(self, interaction: discord.Interaction[CoverageBot]) -> None:
+        """List the articles in the coverage, with their authors, outlets, dates and links."""
+        metas = self.bot.live.current.metas
+        pages = render.page_count(len(metas))
+        embed = render.articles_embed(metas, 0)
+        if pages == 1:
+            await interaction.response.send_message(embed=embed)
+            return
+        await interaction.response.send_message(
+            embed=embed, view=ArticlesPager(interaction.user.id, pages)
+        )
+
+    @app_commands.command(name="article")
+    @app_commands.describe(article="Start typing a title; pick one of the suggestions")
+    async def article(self, interaction: discord.Interaction[CoverageBot], article: str) -> None:
+        """Show one article: its author, outlet, date, first paragraph and link."""
+        coverage = self.bot.live.current
+        index = coverage.index_of(article)
+        if index is None:
+            raise NoSuchArticleError(article)
+        meta = coverage.metas[index]
+        body = coverage.body(index)
+        first = paragraphs(body)[0] if body else None
+        opening = body[first.start : first.end] if first else ""
+        embed = render.article_embed(meta, opening, len(coverage.passage_range(index)))
+        view = discord.ui.View()
+        if meta.url:
+            view.add_item(discord.ui.Button(label="Read the article", url=meta.url))
+        await interaction.response.send_message(embed=embed, view=view)
+
+    @article.autocomplete("article")
+    async def article_titles(
+        self, interaction: discord.Interaction[CoverageBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Titles containing what was typed (newest first), answered from memory."""
+        return title_choices(self.bot.live.current.metas, current)
+
+
+def title_choices(metas: Sequence[ArticleMeta], typed: str) -> list[app_commands.Choice[str]]:
+    """Up to 25 articles whose title, outlet or author contains ``typed``, newest first."""
+    wanted = typed.casefold().strip()
+    found = [
+        meta
+        for meta in metas
+        if not wanted
+        or wanted in f"{meta.title} {meta.outlet or ''} {meta.author or ''}".casefold()
+    ]
+    found.sort(key=lambda meta: meta.published or "", reverse=True)
+    return [
+        app_commands.Choice(name=_choice_name(meta.title, meta.published), value=meta.id)
+        for meta in found[:MAX_CHOICES]
+    ]
+
+
+def _choice_name(title: str, published: str | None) -> str:
+    suffix = f" ({published})" if published else ""
+    return render.shorten(title, CHOICE_NAME_LIMIT - len(suffix)) + suffix
+
+
+async def setup(bot: CoverageBot) -> None:
+    await bot.add_cog(Articles(bot))

@@ -1,0 +1,24 @@
+"""Errors whose message is safe to show a Discord user as it is."""
+
+from __future__ import annotations
+
+
+class CoverageError(Exception):
+    """A failure the user should hear about; ``str(error)`` is the whole, polite message."""
+
+
+class NoSuchArticleError(CoverageError):
+    """An article id from autocomplete, a button or the user's typing that the coverage lacks."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__(
+            f"There is no article “{article_id[:80]}” in the coverage (it may have been removed). "
+            "Try `/articles` to see what there is."
+        )
+
+
+class SourceGoneError(CoverageError):
+    """A button points at a passage that a rebuild changed or removed."""
+
+    def __init__(self) -> None:
+        super().__init__("This source is gone: the coverage changed since this answer was given.")
