@@ -1,0 +1,60 @@
+"""A real CoverageBot over a copy of the seed index, running against simcord's simulated Discord."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import simcord
+
+from bot import create_bot
+from bot.client import CoverageBot
+from bot.settings import Settings
+
+
+@dataclass
+class World:
+    """The running bot and the Discord around it: one guild, one channel, one member."""
+
+    env: simcord.Env
+    bot: CoverageBot
+    settings: Settings
+    guild: simcord.GuildHandle
+    channel: simcord.ChannelHandle
+    alice: simcord.MemberActor
+    alice_user: simcord.UserHandle
+
+
+@pytest.fixture
+def settings(seed_index_dir: Path, tmp_path: Path) -> Settings:
+    """Settings over a private copy of the seeds and index; no developer .env is read."""
+    shutil.copytree(seed_index_dir / "seeds", tmp_path / "seeds")
+    shutil.copytree(seed_index_dir / "index", tmp_path / "index")
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        seeds_dir=tmp_path / "seeds",
+        index_dir=tmp_path / "index",
+        data_dir=tmp_path / "data",
+        watch_seeds="off",
+        cooldown_questions=50,
+        cooldown_seconds=60,
+    )
+
+
+@pytest.fixture
+def simcord_bot(settings: Settings) -> CoverageBot:
+    """The bot under test, for simcord's ``simcord_env`` fixture."""
+    return create_bot(settings)
+
+
+@pytest.fixture
+async def world(simcord_env: simcord.Env, simcord_bot: CoverageBot, settings: Settings) -> World:
+    """The bot synced and ready, with a guild, a channel and a member to act as."""
+    await simcord_bot.tree.sync()
+    guild = simcord_env.create_guild()
+    channel = guild.create_text_channel("general")
+    user = simcord_env.create_user("alice")
+    alice = guild.add_member(user)
+    return World(simcord_env, simcord_bot, settings, guild, channel, alice, user)
