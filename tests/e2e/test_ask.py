@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-import discord
 import pytest
+import simcord
 
 from bot import create_bot
 from bot.settings import Settings
@@ -24,8 +24,8 @@ def _plain(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", text).replace("\u200b", "")
 
 
-def _button(message: discord.Message | object, emoji: str) -> str:
-    for row in getattr(message, "components"):
+def _button(message: simcord.ResponseMessage, emoji: str) -> str:
+    for row in message.components:
         for component in row["components"]:
             if (component.get("emoji") or {}).get("name") == emoji:
                 return str(component["custom_id"])
@@ -45,7 +45,7 @@ async def test_ask_answers_publicly_with_a_verbatim_quote_and_its_source(world: 
         "[Putin’s Talk Therapy](<https://puck.news/putins-talk-therapy/#:~:text="
     )
     assert "Julia Ioffe · Puck · 2021-12-31" in source
-    assert len(embed.fields) == 2 and all(f.name.startswith("Also:") for f in embed.fields)
+    assert len(embed.fields) == 2 and all((f.name or "").startswith("Also:") for f in embed.fields)
     assert "verbatim" in (embed.footer.text or "")
     labels = [c.get("label") for row in result.response.components for c in row["components"]]
     assert labels[:2] == ["More from the coverage", "Show in article"] and "Open source" in labels
@@ -160,4 +160,4 @@ async def test_quoted_mentions_and_markdown_ping_nobody_and_render_as_text(
     assert "\\*\\*won\\*\\*" in description or "\\*\\***won**\\*\\*" in description
     assert _plain(description.split("\n\n")[0]).startswith("Organisers told @everyone")
     sent = [entry.json for entry in world.env.http_requests if entry.path.endswith("/callback")]
-    assert sent and all(body["data"]["allowed_mentions"] == {"parse": []} for body in sent)
+    assert sent and all(body and body["data"]["allowed_mentions"] == {"parse": []} for body in sent)
