@@ -1,0 +1,258 @@
+"""The rules that hold whatever is asked: deadlines, cooldowns, errors, permissions, browsing,
+owner commands, sharding, and a coverage that changes under the running bot."""
+
+from __future__ import annotations
+
+import sys
+
+import discord
+import pytest
+import simcord
+
+from bot import create_bot
+from bot.client import APOLOGY, ShardedCoverageBot
+from bot.settings import Settings
+from index.models import Article
+from index.seeds import write_article
+from tests.e2e.conftest import World
+
+QUESTION = "Is foreign policy personal?"
+
+
+def _article(n: int) -> Article:
+    body = f"Delegation {n} met in Vienna to discuss grain corridor number {n}. Talks went on."
+    return Article(
+        f"a{n}",
+        f"Grain corridor talks, round {n}",
+        "Jane Roe",
+        "Wire",
+        "2022-05-01",
+        None,
+        body,
+        "",
+    )
+
+
+async def test_every_interaction_is_acknowledged_within_the_deadline(world: World) -> None:
+    """simcord enforces the 3-second initial-response window: a late reply fails with 10062."""
+    results = [
+        await world.alice.slash(world.channel, "ask", question=QUESTION),
+        await world.alice.slash(world.channel, "ask", question="What did Macron say?"),
+        await world.alice.slash(world.channel, "articles"),
+        await world.alice.slash(world.channel, "help"),
+    ]
+    assert all(r.acknowledged for r in results)
+    assert not world.env.errors
+
+
+class TestCooldown:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"cooldown_questions": 2, "cooldown_seconds": 60})
+
+    async def test_slash_and_mentions_are_rate_limited_per_user(self, world: World) -> None:
+        for _ in range(2):
+            assert not (await world.alice.slash(world.channel, "ask", question=QUESTION)).ephemeral
+        limited = await world.alice.slash(world.channel, "ask", question=QUESTION)
+        assert limited.ephemeral and limited.response is not None
+        assert "try again in 60 s" in limited.response.content
+        bob = world.guild.add_member(world.env.create_user("bob"))
+        assert not (await bob.slash(world.channel, "ask", question=QUESTION)).ephemeral
+        await world.env.advance_time(61)
+        assert not (await world.alice.slash(world.channel, "ask", question=QUESTION)).ephemeral
+        world.env.errors  # the cooldown errors were answered by our handler; acknowledge them
+
+    async def test_mentions_share_the_rule(self, world: World) -> None:
+        mention = world.bot.user.mention
+        for _ in range(3):
+            await world.alice.send(world.channel, f"{mention} {QUESTION}")
+        last = world.channel.last_message
+        assert last is not None and "try again in" in last.content
+
+
+async def test_discord_errors_on_responses_are_logged_and_the_bot_keeps_serving(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.env.inject_error("POST", "/interactions/*/*/callback", status=500, times=1)
+    first = await world.alice.slash(world.channel, "ask", question=QUESTION)
+    assert first.ephemeral and first.response is not None  # the answer failed: an apology
+    assert first.response.content == APOLOGY
+    world.env.inject_error("POST", "/interactions/*/*/callback", status=500, times=2)
+    second = await world.alice.slash(world.channel, "ask", question=QUESTION)
+    assert not second.acknowledged  # even the apology failed: only the log knows
+    assert any("could not tell the user" in r.getMessage() for r in caplog.records)
+    assert world.env.errors  # inspected: Discord's 500s, handled
+    served = await world.alice.slash(world.channel, "ask", question=QUESTION)
+    assert served.acknowledged and served.response is not None and served.response.embeds
+
+
+async def test_an_unforeseen_error_gets_a_short_private_apology(
+    world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(sys.modules["bot.cogs.ask"], "answer_question", broken)
+    result = await world.alice.slash(world.channel, "ask", question=QUESTION)
+    assert result.ephemeral and result.response is not None
+    assert result.response.content == APOLOGY
+    assert "index exploded" not in result.response.content
+    assert any(r.exc_info and "index exploded" in str(r.exc_info[1]) for r in caplog.records)
+    world.env.errors
+
+
+async def test_without_embed_permission_the_answer_is_plain_text(world: World) -> None:
+    no_embeds = world.guild.create_text_channel(
+        "no-embeds", overwrites={world.bot.user: discord.PermissionOverwrite(embed_links=False)}
+    )
+    await world.alice.send(no_embeds, f"{world.bot.user.mention} {QUESTION}")
+    reply = no_embeds.last_message
+    assert reply is not None and reply.author.id == world.bot.user.id
+    assert not reply.embeds and "deeply **personal**" in reply.content
+
+
+async def test_without_send_permission_nothing_crashes(world: World) -> None:
+    read_only = world.guild.create_text_channel(
+        "read-only", overwrites={world.bot.user: discord.PermissionOverwrite(send_messages=False)}
+    )
+    await world.alice.send(read_only, f"{world.bot.user.mention} {QUESTION}")
+    last = read_only.last_message
+    assert last is not None and last.author.id != world.bot.user.id
+    assert not world.env.errors
+
+
+class TestListenChannels:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"listen_channels": [1]})
+
+    async def test_mentions_elsewhere_are_ignored(self, world: World) -> None:
+        await world.alice.send(world.channel, f"{world.bot.user.mention} {QUESTION}")
+        last = world.channel.last_message
+        assert last is not None and last.author.id != world.bot.user.id
+
+
+class TestThreads:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"answer_in_thread": True})
+
+    async def test_answers_go_into_a_thread(self, world: World) -> None:
+        await world.alice.send(world.channel, f"{world.bot.user.mention} {QUESTION}")
+        [thread] = world.channel.threads
+        assert thread.last_message is not None and thread.last_message.embeds
+
+
+class TestBrowsing:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        for n in range(12):
+            write_article(_article(n), settings.seeds_dir)
+        return settings
+
+    async def test_articles_pages_with_buttons_for_the_asker_only(self, world: World) -> None:
+        first = await world.alice.slash(world.channel, "articles")
+        assert first.response is not None
+        assert "14 articles" in (first.response.embeds[0].title or "")
+        assert "Page 1 of 2" in (first.response.embeds[0].footer.text or "")
+        turned = await world.alice.click(first.response.message, label="▶")
+        assert turned.response is not None
+        assert "Page 2 of 2" in (turned.response.embeds[0].footer.text or "")
+        bob = world.guild.add_member(world.env.create_user("bob"))
+        refused = await bob.click(first.response.message, label="◀")
+        assert refused.ephemeral
+
+    async def test_article_autocomplete_offers_titles_and_validates(self, world: World) -> None:
+        choices = await world.alice.autocomplete(world.channel, "article", "article", "grain")
+        assert 0 < len(choices) <= 25
+        assert all(
+            len(c["name"]) <= 100 and c["value"].startswith("2022-05-01-grain") for c in choices
+        )
+        everything = await world.alice.autocomplete(world.channel, "article", "article", "")
+        assert len(everything) == 14
+        card = await world.alice.slash(world.channel, "article", article=choices[0]["value"])
+        assert card.response is not None and card.response.embeds[0].title.startswith(
+            "Grain corridor"
+        )
+        unknown = await world.alice.slash(world.channel, "article", article="made-up-title")
+        assert unknown.ephemeral and unknown.response is not None
+        assert "no article" in unknown.response.content.lower()
+        world.env.errors
+
+
+async def test_help_explains_with_an_example(world: World) -> None:
+    result = await world.alice.slash(world.channel, "help")
+    assert result.ephemeral and result.response is not None
+    text = " ".join(f.value or "" for f in result.response.embeds[0].fields)
+    assert "/ask question:" in text
+
+
+async def test_owner_commands_are_for_owners_only(world: World) -> None:
+    mention = world.bot.user.mention
+    await world.alice.send(world.channel, f"{mention} sync")
+    assert world.channel.last_message is not None
+    assert world.channel.last_message.content == "Only the bot's owners can do that."
+    world.env.errors  # NotOwner, answered above
+    world.bot.owner_id, world.bot.owner_ids = None, {world.alice.id}  # as COVERAGE_OWNER_IDS would
+    await world.alice.send(world.channel, f"{mention} sync")
+    assert "Synced" in (world.channel.last_message.content or "")
+    await world.alice.send(world.channel, f"{mention} reindex")
+    assert "Rebuilt: 2 articles" in (world.channel.last_message.content or "")
+
+
+async def test_new_articles_in_the_seeds_folder_are_picked_up_by_reindex(world: World) -> None:
+    write_article(_article(1), world.settings.seeds_dir)
+    world.bot.owner_id, world.bot.owner_ids = None, {world.alice.id}
+    await world.alice.send(world.channel, f"{world.bot.user.mention} reindex")
+    result = await world.alice.slash(world.channel, "ask", question="Where did delegation 1 meet?")
+    assert result.response is not None and "Vienna" in (result.response.embeds[0].description or "")
+
+
+class TestPolling:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"watch_seeds": "poll", "poll_seconds": 5})
+
+    async def test_the_running_bot_notices_new_articles(self, world: World) -> None:
+        assert len(world.bot.live.current) == 2
+        write_article(_article(7), world.settings.seeds_dir)
+        await world.env.advance_time(6)
+        assert len(world.bot.live.current) == 3
+
+
+class TestAdd:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"add_role_id": 4242})
+
+    async def test_add_needs_the_role(self, world: World) -> None:
+        refused = await world.alice.slash(world.channel, "add", url="https://example.com/news")
+        assert refused.ephemeral and refused.response is not None
+        assert "Only members with" in refused.response.content
+        world.env.errors
+
+
+class TestSharding:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"shard_count": 2})
+
+    @pytest.mark.simcord(shard_count=2)
+    async def test_a_sharded_bot_answers_in_every_shard(
+        self, simcord_env: simcord.Env, simcord_bot: object
+    ) -> None:
+        assert isinstance(simcord_bot, ShardedCoverageBot)
+        await simcord_bot.tree.sync()
+        for shard in (0, 1):
+            guild = simcord_env.create_guild(shard_id=shard)
+            channel = guild.create_text_channel("general")
+            member = guild.add_member(simcord_env.create_user(f"user{shard}"))
+            result = await member.slash(channel, "ask", question=QUESTION)
+            assert result.response is not None and result.response.embeds
+
+
+def test_create_bot_reads_settings_and_never_connects(settings: Settings) -> None:
+    bot = create_bot(settings)
+    assert not bot.is_ready() and bot.live.current.info.articles == 2
+    assert bot.allowed_mentions is not None and bot.allowed_mentions.to_dict() == {"parse": []}
+    assert not bot.intents.message_content and not bot.intents.members
