@@ -60,7 +60,7 @@ class TestCooldown:
         assert not (await bob.slash(world.channel, "ask", question=QUESTION)).ephemeral
         await world.env.advance_time(61)
         assert not (await world.alice.slash(world.channel, "ask", question=QUESTION)).ephemeral
-        world.env.errors  # the cooldown errors were answered by our handler; acknowledge them
+        assert world.env.errors  # cooldown errors, answered by our handler
 
     async def test_mentions_share_the_rule(self, world: World) -> None:
         mention = world.bot.user.mention
@@ -98,7 +98,7 @@ async def test_an_unforeseen_error_gets_a_short_private_apology(
     assert result.response.content == APOLOGY
     assert "index exploded" not in result.response.content
     assert any(r.exc_info and "index exploded" in str(r.exc_info[1]) for r in caplog.records)
-    world.env.errors
+    assert world.env.errors  # recorded, and answered by our handler
 
 
 async def test_without_embed_permission_the_answer_is_plain_text(world: World) -> None:
@@ -177,7 +177,7 @@ class TestBrowsing:
         unknown = await world.alice.slash(world.channel, "article", article="made-up-title")
         assert unknown.ephemeral and unknown.response is not None
         assert "no article" in unknown.response.content.lower()
-        world.env.errors
+        assert world.env.errors  # recorded, and answered by our handler
 
 
 async def test_help_explains_with_an_example(world: World) -> None:
@@ -192,7 +192,7 @@ async def test_owner_commands_are_for_owners_only(world: World) -> None:
     await world.alice.send(world.channel, f"{mention} sync")
     assert world.channel.last_message is not None
     assert world.channel.last_message.content == "Only the bot's owners can do that."
-    world.env.errors  # NotOwner, answered above
+    assert world.env.errors  # NotOwner, answered above
     world.bot.owner_id, world.bot.owner_ids = None, {world.alice.id}  # as COVERAGE_OWNER_IDS would
     await world.alice.send(world.channel, f"{mention} sync")
     assert "Synced" in (world.channel.last_message.content or "")
@@ -229,7 +229,7 @@ class TestAdd:
         refused = await world.alice.slash(world.channel, "add", url="https://example.com/news")
         assert refused.ephemeral and refused.response is not None
         assert "Only members with" in refused.response.content
-        world.env.errors
+        assert world.env.errors  # recorded, and answered by our handler
 
 
 class TestSharding:

@@ -18,7 +18,9 @@ def env(seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return seed_index_dir
 
 
-def test_articles_json_lists_both_seeds_with_metadata(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_articles_json_lists_both_seeds_with_metadata(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["articles", "--json"]) == 0
     listing = json.loads(capsys.readouterr().out)
     by_author = {entry["author"]: entry for entry in listing}
@@ -36,4 +38,7 @@ def test_search_json_text_is_the_body_slice(env: Path, capsys: pytest.CaptureFix
     assert main(["article", hits[0]["article_id"], "--json"]) == 0
     body = json.loads(capsys.readouterr().out)["body"]
     for hit in hits:
-        assert body[hit["start"] : hit["end"]] == hit["text"] or hit["article_id"] != hits[0]["article_id"]
+        assert (
+            body[hit["start"] : hit["end"]] == hit["text"]
+            or hit["article_id"] != hits[0]["article_id"]
+        )
