@@ -1,0 +1,81 @@
+"""The bot's parts that need no Discord: feedback store, settings, token handling, choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.cli import main
+from bot.cogs.articles import title_choices
+from bot.feedback import Feedback
+from bot.settings import Settings
+from index.coverage import ArticleMeta
+from index.models import Answer
+
+
+def test_feedback_keeps_one_vote_per_user_and_survives_reopening(tmp_path: Path) -> None:
+    store = Feedback(tmp_path / "feedback.sqlite3")
+    key = store.record(Answer("Is foreign policy personal?", True, "…", (), ()))
+    assert store.vote(key, 1, +1) == (1, 0)
+    assert store.vote(key, 1, -1) == (0, 1)  # changed, not added
+    assert store.vote(key, 2, -1) == (0, 2)
+    store.close()
+    reopened = Feedback(tmp_path / "feedback.sqlite3")
+    assert reopened.question(key) == "Is foreign policy personal?"
+    assert reopened.vote("zzzz", 1, 1) is None and reopened.question("not base36!") is None
+
+
+def test_settings_precedence_and_secret_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "COVERAGE_SEEDS_DIR=from-dotenv\nCOVERAGE_INDEX_DIR=from-dotenv\nDISCORD_TOKEN=abc.def.ghi\n"
+    )
+    monkeypatch.setenv("COVERAGE_INDEX_DIR", "from-env")
+    settings = Settings(_env_file=dotenv, data_dir=Path("from-constructor"))  # type: ignore[call-arg]
+    assert settings.seeds_dir == Path("from-dotenv")
+    assert settings.index_dir == Path("from-env")
+    assert settings.data_dir == Path("from-constructor")
+    assert settings.discord_token is not None and "abc.def.ghi" not in repr(settings)
+    assert Settings(_env_file=None, discord_token="  ").discord_token is None  # type: ignore[call-arg]
+
+
+def test_a_misspelled_setting_is_caught(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("COVERAGE_SEED_DIR=typo\n")
+    with pytest.raises(ValidationError, match="coverage_seed_dir"):
+        Settings(_env_file=dotenv)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("command", ["run", "sync"])
+@pytest.mark.parametrize(
+    ("token", "says"), [(None, "No DISCORD_TOKEN"), ("not-a-token", "does not look like")]
+)
+def test_without_a_usable_token_run_and_sync_explain_and_exit_2(
+    command: str, token: str | None, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    if token:
+        monkeypatch.setenv("DISCORD_TOKEN", token)
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "discord.com/developers/applications" in err
+    assert "Traceback" not in err and (token is None or token not in err)
+
+
+def test_title_choices_fit_discords_limits() -> None:
+    metas = [
+        ArticleMeta(
+            f"id-{i}", "A very long title " * 10, None, None, f"2022-01-{i % 28 + 1:02d}", None, ""
+        )
+        for i in range(40)
+    ]
+    choices = title_choices(metas, "long title")
+    assert len(choices) == 25
+    assert all(len(c.name) <= 100 and c.value.startswith("id-") for c in choices)
+    assert title_choices(metas, "nothing like this") == []
