@@ -231,6 +231,22 @@ class TestAdd:
         assert "Only members with" in refused.response.content
         assert world.env.errors  # recorded, and answered by our handler
 
+    async def test_a_500_on_the_follow_up_is_logged_and_the_bot_keeps_serving(
+        self, world: World, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        editors = world.guild.create_role("Editors")
+        editor = world.guild.add_member(world.env.create_user("editor"), roles=[editors])
+        world.bot.settings = world.bot.settings.model_copy(update={"add_role_id": editors.id})
+        world.env.inject_error("POST", "/webhooks/*", status=500, times=1)
+        result = await editor.slash(world.channel, "add", url="ftp://example.com/not-http")
+        # After a defer, simcord shows the first follow-up that landed as the response.
+        assert result.acknowledged and result.ephemeral and result.response is not None
+        assert result.response.content == APOLOGY
+        assert any("error in /add" in r.getMessage() for r in caplog.records)
+        assert world.env.errors
+        again = await editor.slash(world.channel, "add", url="ftp://example.com/not-http")
+        assert again.response is not None and "only http and https URLs" in again.response.content
+
 
 class TestSharding:
     @pytest.fixture
