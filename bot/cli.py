@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -27,6 +28,7 @@ from index.coverage import Coverage
 from index.models import Answer
 from index.seeds import remove_article
 from index.store import build_index, open_coverage
+from index.summary import summarize_article, summarize_coverage, summarize_text, summarize_topic
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.set_defaults(handler=_ask)
 
+    summary = commands.add_parser("summary", help="summarise an article, a topic or the coverage")
+    scope = summary.add_mutually_exclusive_group()
+    scope.add_argument("--article", metavar="ID", help="one article (see `coverage-bot articles`)")
+    scope.add_argument("--topic", metavar="TEXT", help="what the coverage says about a topic")
+    scope.add_argument("--text-file", type=Path, metavar="PATH", help="any plain-text file")
+    summary.add_argument("--sentences", type=_positive, default=5, metavar="N", help="default 5")
+    summary.add_argument("--json", action="store_true", help="print a JSON object")
+    summary.set_defaults(handler=_summary)
+
     add = commands.add_parser("add", help="add articles from files, web pages or URLs")
     add.add_argument("sources", nargs="+", metavar="PATH|URL", help="files or http(s) URLs")
     add.set_defaults(handler=_add)
@@ -119,8 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     sync = commands.add_parser("sync", help="register the slash commands with Discord")
-    scope = sync.add_mutually_exclusive_group()
-    scope.add_argument("--guild", type=int, metavar="ID", help="in one server (instant)")
+    target = sync.add_mutually_exclusive_group()
+    target.add_argument("--guild", type=int, metavar="ID", help="in one server (instant)")
     scope.add_argument(
         "--global", dest="everywhere", action="store_true", help="everywhere (default)"
     )
@@ -401,4 +412,43 @@ def _with_discord(work: Coroutine[Any, Any, None]) -> int:
         return 1
     except KeyboardInterrupt:
         return 0
+    return 0
+
+
+def _summary(args: argparse.Namespace, settings: Settings) -> int:
+    if args.text_file is not None:
+        try:
+            text = args.text_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"cannot read {args.text_file}: {exc}", file=sys.stderr)
+            return 1
+        result = summarize_text(text, args.sentences)
+        titles: dict[str, str] = {}
+    else:
+        coverage = open_index(settings)
+        titles = {meta.id: meta.title for meta in coverage.metas}
+        if args.article is not None:
+            index = _find(coverage, args.article)
+            if index is None:
+                return 1
+            result = summarize_article(coverage, index, args.sentences)
+        elif args.topic is not None:
+            result = summarize_topic(coverage, args.topic, args.sentences)
+        else:
+            result = summarize_coverage(coverage, args.sentences)
+    if args.json:
+        _print_json(asdict(result))
+    elif not result.answered:
+        print(
+            "The coverage says nothing on that topic."
+            if result.scope == "topic"
+            else "Nothing to summarise."
+        )
+    else:
+        for sentence in result.sentences:
+            source = titles.get(sentence.article_id or "", "")
+            print(
+                f"• {sentence.text}"
+                + (f"\n  — {source} {sentence.link or ''}".rstrip() if source else "")
+            )
     return 0

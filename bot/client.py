@@ -24,7 +24,13 @@ from index.live import LiveCoverage
 log = logging.getLogger(__name__)
 
 #: One extension per feature, loaded in this order.
-EXTENSIONS = ("bot.cogs.ask", "bot.cogs.articles", "bot.cogs.help", "bot.cogs.admin")
+EXTENSIONS = (
+    "bot.cogs.ask",
+    "bot.cogs.summary",
+    "bot.cogs.articles",
+    "bot.cogs.help",
+    "bot.cogs.admin",
+)
 #: Said when something we did not foresee goes wrong; details go to the log only.
 APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a moment."
 

@@ -1,21 +1,27 @@
 """Pure functions from answers and articles to Discord embeds and text, within Discord's limits.
 
-Quoted words are never changed: quotes are escaped (Markdown and mentions, so a quote holding
-``@everyone`` or ``**`` renders as text and pings nobody) and only wrapped in bold where they
-match the question. Anything too long is cut at a sentence end, else at a word, and the cut
-is marked with an ellipsis. Nothing here talks to Discord.
+Quoted words are never changed. A quote is escaped as a whole first (Markdown with
+``discord.utils.escape_markdown``, mentions with ``escape_mentions``), so a quote holding
+``@everyone``, ``**`` or a ``[masked](link)`` renders as text and pings nobody; only then are
+the words that match the question wrapped in bold. Escaping only ever puts a backslash before
+punctuation, so words in the escaped text are the quote's words, and wrapping them cannot
+split an escape. Anything too long is cut at a sentence end, else at a word, and the cut is
+marked with an ellipsis; cuts are made in the plain text and rendered again, so a cut never
+breaks an escape or a bold pair. Nothing here talks to Discord.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 
 import discord
 
 from index.analyze import analyze
 from index.coverage import ArticleMeta
-from index.models import Answer, Citation
+from index.models import Answer, Citation, Summary
 
 #: Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 CONTENT_LIMIT = 2000
@@ -26,6 +32,8 @@ FIELD_VALUE_LIMIT = 1024
 FIELDS_LIMIT = 25
 EMBED_TOTAL_LIMIT = 6000
 FOOTER_LIMIT = 2048
+#: Discord's limit on a button's label.
+LABEL_LIMIT = 80
 #: What an answer embed's description may use, so title, fields and footer fit in the total.
 ANSWER_DESCRIPTION_BUDGET = 3000
 #: Articles per page of ``/articles``.
@@ -36,6 +44,10 @@ ELLIPSIS = "…"
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
+#: Discord's own pattern for links that escape_markdown leaves alone; no bold goes inside one.
+_URL = re.compile(r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
+#: A bracket with no backslash before it; inside link text it would end the link early.
+_BARE_BRACKET = re.compile(r"(?<!\\)([\[\]])")
 
 
 def escape(text: str) -> str:
@@ -43,59 +55,112 @@ def escape(text: str) -> str:
     return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
 
 
+def fit(text: str, limit: int, render: Callable[[str], str] = str) -> str:
+    """``render(text)`` if that fits in ``limit``, else a cut prefix rendered, plus "…".
+
+    The cut is the last sentence end that fits (when it keeps at least half of what fits),
+    else the last word end, else a plain character cut for text without spaces.
+    """
+    whole = render(text)
+    if len(whole) <= limit:
+        return whole
+    budget = limit - len(ELLIPSIS) - 1  # room for " …"
+    low, high = 0, len(text)  # the longest prefix whose rendering fits, by bisection
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(render(text[:middle])) <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    cut, sentence = _boundary(text, low)
+    short = render(text[:cut].rstrip()) + (" " if sentence else "") + ELLIPSIS
+    return short if len(short) <= limit else ELLIPSIS[:limit]
+
+
+def _boundary(text: str, room: int) -> tuple[int, bool]:
+    """Where to cut ``text`` within its first ``room`` characters, and whether at a sentence."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, room + 1) if m.end() <= room]
+    if ends and ends[-1] >= room // 2:
+        return ends[-1], True
+    if room < len(text) and text[room].isspace():
+        return room, False
+    space = max(text.rfind(" ", 0, room), text.rfind("\n", 0, room))
+    return (space, False) if space > 0 else (room, False)
+
+
 def shorten(text: str, limit: int) -> str:
     """``text`` if it fits, else cut at the last sentence end (else word) that fits, plus "…"."""
-    if len(text) <= limit:
-        return text
-    room = text[: max(0, limit - len(ELLIPSIS) - 1)]
-    return _cut(room) + ELLIPSIS
+    return fit(text, limit)
 
 
-def _cut(room: str) -> str:
-    """The longest prefix of ``room`` that ends a sentence (or failing that, a word)."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(room + " ")]
-    if ends and ends[-1] >= len(room) // 2:
-        return room[: ends[-1]] + " "
-    space = room.rfind(" ")
-    return room[:space] if space > 0 else room
+def escaped(text: str, limit: int) -> str:
+    """``escape(text)`` within ``limit`` characters, cut in the plain text."""
+    return fit(text, limit, escape)
+
+
+@functools.lru_cache(maxsize=8192)
+def _term(word: str) -> str | None:
+    """The analysed term of one word (None for stopwords), as the index would see it."""
+    terms = analyze(word)
+    return terms[0] if terms else None
 
 
 def highlight(quote: str, terms: frozenset[str]) -> str:
-    """The escaped quote with the words that match the question's terms in bold."""
-    text = discord.utils.escape_mentions(quote)
+    """The escaped quote with the words that match the question's terms in bold.
+
+    Neighbouring bold words on one line share one bold span; nothing inside a link is bolded,
+    since the asterisks would change where the link goes.
+    """
+    text = escape(quote)
+    links = [m.span() for m in _URL.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    for match in _WORD.finditer(text):
+        if _term(match.group()) not in terms:
+            continue
+        if any(start <= match.start() < end for start, end in links):
+            continue
+        gap = text[spans[-1][1] : match.start()] if spans else None
+        if gap is not None and gap.strip(" \t") == "":
+            spans[-1] = (spans[-1][0], match.end())
+        else:
+            spans.append(match.span())
     pieces: list[str] = []
     cursor = 0
-    for match in _WORD.finditer(text):
-        pieces.append(discord.utils.escape_markdown(text[cursor : match.start()]))
-        word = match.group()
-        stems = analyze(word)
-        pieces.append(f"**{word}**" if stems and stems[0] in terms else word)
-        cursor = match.end()
-    pieces.append(discord.utils.escape_markdown(text[cursor:]))
-    return re.sub(r"\*\*(\s+)\*\*", r"\1", "".join(pieces))  # join neighbouring bold words
+    for start, end in spans:
+        pieces += [text[cursor:start], "**", text[start:end], "**"]
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 def block_quote(quote: str, terms: frozenset[str], limit: int) -> str:
     """The quote as a Markdown block quote within ``limit`` characters, cut at a sentence."""
-    rendered = _quoted(quote, terms)
-    plain = quote
-    while len(rendered) > limit and plain:
-        plain = _cut(plain[:-1]).rstrip()
-        rendered = _quoted(plain, terms) + " " + ELLIPSIS
-    return rendered if len(rendered) <= limit else rendered[:limit]
+    return fit(quote, limit, lambda text: _quoted(text, terms))
 
 
 def _quoted(quote: str, terms: frozenset[str]) -> str:
     return "> " + highlight(quote, terms).replace("\n", "\n> ")
 
 
+def _link_text(title: str, limit: int) -> str:
+    """A title made safe as the text of a Markdown link (brackets escaped too)."""
+    return fit(title, limit, lambda text: _BARE_BRACKET.sub(r"\\\1", escape(text)))
+
+
 def source_line(citation: Citation) -> str:
     """``[Title](<link>) · author · outlet · date``, escaped."""
-    title = escape(shorten(citation.title, 150))
     target = citation.link or citation.url
-    head = f"[{title}](<{target}>)" if target and len(target) <= 1024 else f"**{title}**"
-    details = [escape(v) for v in (citation.author, citation.outlet, citation.published) if v]
+    if target and len(target) <= 1024 and ">" not in target:
+        head = f"[{_link_text(citation.title, 150)}](<{target}>)"
+    else:
+        head = f"**{escaped(citation.title, 150)}**"
+    details = [escaped(v, 100) for v in (citation.author, citation.outlet, citation.published) if v]
     return " · ".join([head, *details])
+
+
+def quote_check(quote: str) -> str:
+    """Four hex digits identifying a quote, so a button can tell when its text has changed."""
+    return f"{zlib.crc32(quote.encode()) & 0xFFFF:04x}"
 
 
 def answer_embed(answer: Answer, terms: frozenset[str]) -> discord.Embed:
@@ -104,16 +169,15 @@ def answer_embed(answer: Answer, terms: frozenset[str]) -> discord.Embed:
     source = source_line(best)
     quote = block_quote(best.quote, terms, ANSWER_DESCRIPTION_BUDGET - len(source) - 2)
     embed = discord.Embed(
-        title=shorten(escape(answer.question) or "Your question", TITLE_LIMIT),
+        title=escaped(answer.question, TITLE_LIMIT) or "Your question",
         description=f"{quote}\n\n{source}",
         colour=COLOUR,
     )
     for citation in others[:2]:
         line = source_line(citation)
-        name = shorten(f"Also: {citation.title}", 100)
         value = block_quote(citation.quote, terms, FIELD_VALUE_LIMIT - len(line) - 1)
         embed.add_field(
-            name=escape(name)[:FIELD_NAME_LIMIT], value=f"{value}\n{line}", inline=False
+            name=escaped(f"Also: {citation.title}", 100), value=f"{value}\n{line}", inline=False
         )
     embed.set_footer(text=FOOTER)
     return embed
@@ -122,58 +186,129 @@ def answer_embed(answer: Answer, terms: frozenset[str]) -> discord.Embed:
 def answer_text(answer: Answer, terms: frozenset[str]) -> str:
     """The answer as plain message content, for channels where the bot may not embed links."""
     best = answer.citations[0]
-    link = f"\n<{best.link or best.url}>" if (best.link or best.url) else ""
+    target = best.link or best.url
+    link = f"\n<{target}>" if target and len(target) <= 1000 and ">" not in target else ""
     byline = " · ".join(
-        escape(v) for v in (best.title, best.author, best.outlet, best.published) if v
+        escaped(v, 150) for v in (best.title, best.author, best.outlet, best.published) if v
     )
     tail = f"\n— {byline}{link}"
     return block_quote(best.quote, terms, CONTENT_LIMIT - len(tail)) + tail
 
 
+def source_label(citation: Citation) -> str:
+    """A link button's label for a source: its title (labels are plain text, not Markdown)."""
+    return shorten(citation.title, LABEL_LIMIT) or "Open source"
+
+
 def decline_text(answer: Answer) -> str:
     """What the bot says when the coverage does not answer, or the question cannot be asked."""
     if not answer.missing_terms and not answer.suggestions:
-        return shorten(escape(answer.answer), CONTENT_LIMIT)
+        return escaped(answer.answer, CONTENT_LIMIT)
     lines = ["**The coverage doesn't say.**"]
     if answer.missing_terms:
-        words = ", ".join(f"**{escape(w)}**" for w in answer.missing_terms[:10])
+        words = ", ".join(f"**{escaped(w, 60)}**" for w in answer.missing_terms[:10])
         lines.append(f"No article in the coverage mentions {words}.")
     else:
         lines.append("No passage speaks to the whole question.")
     if answer.suggestions:
         lines.append("Closest articles:")
-        for suggestion in answer.suggestions:
-            title = escape(shorten(suggestion.title, 150))
-            lines.append(f"• [{title}](<{suggestion.url}>)" if suggestion.url else f"• {title}")
-    return shorten("\n".join(lines), CONTENT_LIMIT)
+        for suggestion in answer.suggestions[:5]:
+            url = suggestion.url
+            if url and len(url) <= 1000 and ">" not in url:
+                lines.append(f"• [{_link_text(suggestion.title, 150)}](<{url}>)")
+            else:
+                lines.append(f"• {escaped(suggestion.title, 150)}")
+    # Each line is bounded, so this only trims whole lines if a future change adds more.
+    while len("\n".join(lines)) > CONTENT_LIMIT:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def summary_embed(heading: str, summary: Summary, sources: dict[str, ArticleMeta]) -> discord.Embed:
+    """A summary as one embed: sentences grouped by article, each linked to its place."""
+    lines: list[str] = []
+    current: str | None = None
+    for sentence in summary.sentences:
+        meta = sources.get(sentence.article_id or "")
+        if meta is not None and meta.id != current and len(sources) > 1:
+            current = meta.id
+            lines.append(f"**{escape(shorten(meta.title, 200))}** · {escape(_byline(meta))}")
+        link = f" [↗](<{sentence.link}>)" if sentence.link and len(sentence.link) <= 1024 else ""
+        lines.append(f"• {escape(sentence.text)}{link}")
+    description = ""
+    for line in lines:  # whole lines only, so no link or bold is cut in half
+        if len(description) + len(line) + 1 > ANSWER_DESCRIPTION_BUDGET:
+            description += ELLIPSIS
+            break
+        description += line + "\n"
+    embed = discord.Embed(
+        title=shorten(escape(heading), TITLE_LIMIT), description=description, colour=COLOUR
+    )
+    embed.set_footer(
+        text="Every sentence is verbatim from the coverage · ↗ opens it in the article"
+    )
+    return embed
 
 
 def paragraph_embed(meta: ArticleMeta, paragraph: str, start: int, end: int) -> discord.Embed:
-    """The quote's paragraph with the quote in bold (``start``/``end`` within ``paragraph``)."""
+    """The quote's paragraph with the quote in bold (``start``/``end`` within ``paragraph``).
+
+    A paragraph too long for the embed keeps the quote and as much context either side as
+    fits, cut at words and marked with an ellipsis; a quote too long on its own is cut.
+    """
     before, quote, after = paragraph[:start], paragraph[start:end], paragraph[end:]
-    budget = DESCRIPTION_LIMIT - 10
-    quote_md = escape(quote)
-    room = max(0, budget - len(quote_md) - 4) // 2
-    head = escape(before[-room:]) if len(before) > room else escape(before)
-    tail = escape(after[:room]) if len(after) > room else escape(after)
-    head = (ELLIPSIS + head) if len(before) > room else head
-    tail = (tail + ELLIPSIS) if len(after) > room else tail
+    context = _context_fitting(before, quote, after, DESCRIPTION_LIMIT)
+    if context is None:
+        description = "**" + escaped(quote, DESCRIPTION_LIMIT - 4) + "**"
+    else:
+        description = _in_context(before, quote, after, context)
     embed = discord.Embed(
-        title=shorten(escape(meta.title), TITLE_LIMIT),
+        title=escaped(meta.title, TITLE_LIMIT),
         url=meta.url,
-        description=f"{head}**{quote_md}**{tail}"[:DESCRIPTION_LIMIT],
+        description=description,
         colour=COLOUR,
     )
     embed.set_footer(text=shorten(_byline(meta), FOOTER_LIMIT) or "From the coverage")
     return embed
 
 
+#: Private-use characters marking the quote while the paragraph is escaped as a whole.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def _in_context(before: str, quote: str, after: str, context: int) -> str:
+    """The quote in bold with up to ``context`` characters of its paragraph on each side."""
+    head = before[max(0, len(before) - context) :]
+    if len(head) < len(before):
+        head = ELLIPSIS + head[head.find(" ") + 1 :] if " " in head else ELLIPSIS
+    tail = after[:context]
+    if len(tail) < len(after):
+        tail = tail[: tail.rfind(" ")] + ELLIPSIS if " " in tail else ELLIPSIS
+    # Escaping the whole paragraph at once keeps escapes that depend on line starts right.
+    text = escape(head + _OPEN + quote + _CLOSE + tail)
+    return text.replace(_OPEN, "**").replace(_CLOSE, "**")
+
+
+def _context_fitting(before: str, quote: str, after: str, limit: int) -> int | None:
+    """The most context per side that keeps the paragraph view within ``limit`` (None: none)."""
+    if len(_in_context(before, quote, after, 0)) > limit:
+        return None
+    low, high = 0, max(len(before), len(after))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(_in_context(before, quote, after, middle)) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def article_embed(meta: ArticleMeta, first_paragraph: str, passages: int) -> discord.Embed:
     """One article's card: metadata, first paragraph, link."""
     embed = discord.Embed(
-        title=shorten(escape(meta.title), TITLE_LIMIT),
+        title=escaped(meta.title, TITLE_LIMIT),
         url=meta.url,
-        description=shorten(escape(first_paragraph), 1500),
+        description=escaped(first_paragraph, 1500),
         colour=COLOUR,
     )
     for name, value in (
@@ -182,7 +317,7 @@ def article_embed(meta: ArticleMeta, first_paragraph: str, passages: int) -> dis
         ("Published", meta.published),
     ):
         if value:
-            embed.add_field(name=name, value=shorten(escape(value), FIELD_VALUE_LIMIT))
+            embed.add_field(name=name, value=escaped(value, FIELD_VALUE_LIMIT))
     embed.set_footer(text=f"{meta.id} · {passages} passages")
     return embed
 
@@ -193,9 +328,12 @@ def articles_embed(metas: Sequence[ArticleMeta], page: int) -> discord.Embed:
     first = page * ARTICLES_PER_PAGE
     lines = []
     for number, meta in enumerate(metas[first : first + ARTICLES_PER_PAGE], start=first + 1):
-        title = escape(shorten(meta.title, 120))
-        head = f"[{title}](<{meta.url}>)" if meta.url else f"**{title}**"
-        lines.append(shorten(f"**{number}.** {head}\n{escape(_byline(meta))}", 480))
+        url = meta.url
+        if url and len(url) <= 1000 and ">" not in url:
+            head = f"[{_link_text(meta.title, 120)}](<{url}>)"
+        else:
+            head = f"**{escaped(meta.title, 120)}**"
+        lines.append(f"**{number}.** {head}\n{escaped(_byline(meta), 300)}")
     embed = discord.Embed(
         title=f"The coverage: {len(metas):,} article{'s' if len(metas) != 1 else ''}",
         description="\n\n".join(lines) or "No articles yet.",
@@ -225,7 +363,8 @@ def help_embed(articles: int) -> discord.Embed:
         name="Ask",
         value=(
             "`/ask question:` — or mention me with your question, or DM me. Reply to one of my "
-            "answers (mentioning me) to follow up."
+            "answers (mentioning me) to follow up: a short follow-up such as “and Xi Jinping?” "
+            "borrows the words of the question it replies to."
         ),
         inline=False,
     )

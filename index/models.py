@@ -104,3 +104,23 @@ class Problem:
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """One summary sentence: ``body[start:end]`` of its article (or of the summarised text)."""
+
+    text: str
+    article_id: str | None  #: None when summarising a text outside the index
+    start: int
+    end: int
+    link: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """An extractive summary of an article, a topic, the coverage, or a text."""
+
+    scope: str  #: "article", "topic", "coverage" or "text"
+    sentences: tuple[SummarySentence, ...]
+    answered: bool

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.choices import title_choices
 from bot.client import CoverageBot
 from bot.errors import NoSuchArticleError
 from bot.views import ArticlesPager
-from index.coverage import ArticleMeta
 from index.passages import paragraphs
-
-#: Discord shows at most 25 autocomplete choices, each name at most 100 characters.
-MAX_CHOICES = 25
-CHOICE_NAME_LIMIT = 100
 
 
 class Articles(commands.Cog):
@@ -63,27 +57,6 @@ class Articles(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         """Titles containing what was typed (newest first), answered from memory."""
         return title_choices(self.bot.live.current.metas, current)
-
-
-def title_choices(metas: Sequence[ArticleMeta], typed: str) -> list[app_commands.Choice[str]]:
-    """Up to 25 articles whose title, outlet or author contains ``typed``, newest first."""
-    wanted = typed.casefold().strip()
-    found = [
-        meta
-        for meta in metas
-        if not wanted
-        or wanted in f"{meta.title} {meta.outlet or ''} {meta.author or ''}".casefold()
-    ]
-    found.sort(key=lambda meta: meta.published or "", reverse=True)
-    return [
-        app_commands.Choice(name=_choice_name(meta.title, meta.published), value=meta.id)
-        for meta in found[:MAX_CHOICES]
-    ]
-
-
-def _choice_name(title: str, published: str | None) -> str:
-    suffix = f" ({published})" if published else ""
-    return render.shorten(title, CHOICE_NAME_LIMIT - len(suffix)) + suffix
 
 
 async def setup(bot: CoverageBot) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.choices import title_choices
 from bot.cli import main
-from bot.cogs.articles import title_choices
 from bot.feedback import Feedback
 from bot.settings import Settings
 from index.coverage import ArticleMeta
