@@ -1,0 +1,197 @@
+"""Article files in: the seed formats, front matter, JSON Lines, and every kind of bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from index.files import parse_date, read_files, read_folder, slugify
+from tests.conftest import SEEDS, SHARED
+
+CORPORA = SHARED / "corpora"
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, object]:
+    return {a.author: a for a in read_folder(SEEDS).articles}
+
+
+def test_the_moscow_times_piece(seeds: dict[str, object]) -> None:
+    article = seeds["Mark Galeotti"]
+    assert article.title == "What Good Could the Putin/Biden Conversation Really Do?"  # type: ignore[attr-defined]
+    assert article.outlet == "The Moscow Times" and article.published == "2021-12-08"  # type: ignore[attr-defined]
+    assert article.url == (  # type: ignore[attr-defined]
+        "https://www.themoscowtimes.com/2021/12/08/what-good-could-the-putinbiden-conversation-really-do-a75769"
+    )
+    body: str = article.body  # type: ignore[attr-defined]
+    assert (
+        "and called for de-escalation and a return to diplomacy,”" in body
+    )  # broken paragraph joined
+    assert "at once dominated by intractable global processes" in body
+    assert "Washington's brief readout struck" in body  # [readout](#) reduced to its text
+    for boilerplate in (
+        "Related article",
+        "It’s good to talk",
+        "The Kremlin\n",
+        "Original url",
+        "By Mark",
+    ):
+        assert boilerplate not in body
+    for markup in ("**", "](#)", "[", "<http", "#"):
+        assert markup not in body
+    assert body.startswith("While no big results came out of the Putin-Biden talks")
+
+
+def test_the_puck_piece_with_its_sidecar(seeds: dict[str, object]) -> None:
+    article = seeds["Julia Ioffe"]
+    assert article.title == "Putin’s Talk Therapy"  # type: ignore[attr-defined]
+    assert (article.outlet, article.published) == ("Puck", "2021-12-31")  # type: ignore[attr-defined]
+    assert article.url == "https://puck.news/putins-talk-therapy/"  # type: ignore[attr-defined]
+    assert "Photo by" not in article.body  # type: ignore[attr-defined]
+    assert article.body.startswith("When I first heard")  # type: ignore[attr-defined]
+
+
+def test_seed_files_are_kept_byte_for_byte() -> None:
+    for name, copy in (
+        ("000_ef60f498323a16e9.txt", "galeotti-putin-biden-conversation.txt"),
+        ("003_69cf9da481337a60.txt", "ioffe-putins-talk-therapy.txt"),
+    ):
+        original = SHARED / "seeds" / name
+        if original.exists():
+            assert (SEEDS / copy).read_bytes() == original.read_bytes()
+
+
+def test_front_matter_and_json_lines(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: Talks in *Geneva*\nauthor: Jane Roe\noutlet: Wire\ndate: 2022-01-10\n"
+        "url: https://wire.example/a\n---\n\n# Heading dropped\n\nFirst [linked](https://x) paragraph.\n"
+    )
+    records = [
+        {
+            "title": "One",
+            "url": "https://x.example/1",
+            "date": "2022-02-01",
+            "body": "Body one.\n\nMore.",
+        },
+        {
+            "title": "Two",
+            "url": "https://x.example/2",
+            "published_time": "2022-02-02 10:00:00-04:00",
+            "body": "Two.",
+        },
+    ]
+    (tmp_path / "b.jsonl.gz").write_bytes(
+        gzip.compress("\n".join(map(json.dumps, records)).encode())
+    )
+    ingest = read_folder(tmp_path)
+    assert not ingest.problems
+    by_title = {a.title: a for a in ingest.articles}
+    first = by_title["Talks in Geneva"]
+    assert (first.author, first.outlet, first.published, first.url) == (
+        "Jane Roe", "Wire", "2022-01-10", "https://wire.example/a",
+    )  # fmt: skip
+    assert first.body == "First linked paragraph."
+    assert (
+        by_title["Two"].published == "2022-02-02" and by_title["One"].body == "Body one.\n\nMore."
+    )
+    assert by_title["One"].source == "b.jsonl.gz:1"
+
+
+def test_bad_input_is_reported_with_path_and_line_and_the_rest_is_read(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(
+            {
+                "title": "Good",
+                "url": "https://x.example/g",
+                "date": "2022-01-01",
+                "body": "Fine text.",
+            }
+        ),
+        "{not json",
+        "[1, 2]",
+        json.dumps({"title": "Empty", "body": "   "}),
+    ]
+    (tmp_path / "mixed.jsonl").write_text("\n".join(lines))
+    (tmp_path / "latin.txt").write_bytes("Caf\xe9\n\nMore text here.".encode("latin-1"))
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    (tmp_path / "broken.md").write_text("---\ntitle: [unclosed\n---\nBody text here.\n")
+    (tmp_path / "good.txt").write_text(
+        "A Title\n\nA body paragraph that is long enough to be prose, really.\n"
+    )
+    (tmp_path / "good.meta.yaml").write_text("outlet: Wire\nsection: nope\n")
+    (tmp_path / "truncated.jsonl.gz").write_bytes(
+        gzip.compress(b'{"title": "x", "body": "y"}\n')[:20]
+    )
+    ingest = read_folder(tmp_path)
+    problems = {(p.path, p.line): p.reason for p in ingest.problems}
+    assert "not valid JSON" in problems[("mixed.jsonl", 2)]
+    assert problems[("mixed.jsonl", 3)] == "expected a JSON object"
+    assert problems[("mixed.jsonl", 4)] == "no body text"
+    assert "not UTF-8" in problems[("latin.txt", None)]
+    assert "unknown format" in problems[("notes.pdf", None)]
+    assert "front matter is not valid YAML" in problems[("broken.md", None)]
+    assert "unknown metadata key 'section'" in problems[("good.meta.yaml", None)]
+    assert "cannot read file" in problems[("truncated.jsonl.gz", None)]
+    titles = {a.title: a for a in ingest.articles}
+    assert set(titles) == {"Good", "A Title"} and titles["A Title"].outlet == "Wire"
+
+
+def test_the_same_article_twice_is_indexed_once_with_a_warning(tmp_path: Path) -> None:
+    records = [
+        {"title": "A", "url": "http://www.x.example/a", "body": "Original text."},
+        {"title": "A again", "url": "https://x.example/a/", "body": "Other words."},  # same URL
+        {
+            "title": "A copy",
+            "url": "https://x.example/c",
+            "body": "  ORIGINAL   text. ",
+        },  # same body
+        {"title": "B", "url": "https://x.example/b", "body": "Different."},
+    ]
+    (tmp_path / "x.jsonl").write_text("\n".join(map(json.dumps, records)))
+    ingest = read_folder(tmp_path)
+    assert [a.title for a in ingest.articles] == ["A", "B"]
+    assert [(d.line, d.reason) for d in ingest.duplicates] == [
+        (2, "duplicate of a; indexed once"),
+        (3, "duplicate of a; indexed once"),
+    ]
+
+
+def test_ids_are_stable_readable_and_unique(tmp_path: Path) -> None:
+    assert slugify("Putin’s Talk Therapy", "2021-12-31") == "2021-12-31-putins-talk-therapy"
+    assert len(slugify("word " * 40, None)) <= 48
+    records = [
+        {
+            "title": "Press Briefing",
+            "date": "2022-01-01",
+            "url": f"https://x.example/{i}",
+            "body": f"Text {i}.",
+        }
+        for i in range(3)
+    ]
+    (tmp_path / "b.jsonl").write_text("\n".join(map(json.dumps, records)))
+    first = [a.id for a in read_folder(tmp_path).articles]
+    again = [a.id for a in read_folder(tmp_path).articles]
+    assert first == again and len(set(first)) == 3
+    assert first[0] == "2022-01-01-press-briefing" and all(
+        i.startswith("2022-01-01-press-briefing-") for i in first[1:]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [("December 08, 2021", "2021-12-08"), ("Dec. 8, 2021", "2021-12-08"), ("8 December 2021", "2021-12-08"),
+     ("2021-12-08T10:00:00Z", "2021-12-08"), ("2022-04-11 11:13:51-04:00", "2022-04-11"), ("Tuesday", None)],
+)  # fmt: skip
+def test_dates(text: str, iso: str | None) -> None:
+    assert parse_date(text) == iso
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason="needs ../shared/corpora")
+def test_both_shared_corpora_ingest_cleanly() -> None:
+    ingest = read_files(sorted(CORPORA.glob("*.jsonl.gz")), root=CORPORA)
+    assert not ingest.problems
+    assert len(ingest.articles) == 2310 and len(ingest.duplicates) == 6
+    assert len({a.id for a in ingest.articles}) == 2310
