@@ -3,14 +3,21 @@
 ``CoverageBot`` gets its settings, the live coverage and the feedback store through its
 constructor (``bot.create_bot`` builds them); ``setup_hook`` loads one extension per feature.
 It asks for no privileged intent: mentions and DMs carry their text without the message
-content intent, and everything else is a slash command. Every message it sends allows no
-mentions, so a quote holding ``@everyone`` pings nobody.
+content intent (discord.py's ``Intents.message_content`` docs: content arrives without it
+for messages that mention the client and for DMs), and everything else is a slash command.
+Every message it sends allows no mentions, so a quote holding ``@everyone`` pings nobody.
+
+Interactions get one answer within Discord's 3-second window: ``within_deadline`` waits a
+moment for the work and acknowledges with "thinking…" only when it takes longer; ``respond``
+then answers as the response or as a follow-up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -33,14 +40,55 @@ EXTENSIONS = (
 )
 #: Said when something we did not foresee goes wrong; details go to the log only.
 APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a moment."
+#: Nothing the bot sends may ping anyone: the bot's default, and passed on every send as well.
+NO_MENTIONS = discord.AllowedMentions.none()
+#: Seconds to wait for an answer before acknowledging with "thinking…"; Discord allows 3.
+DEFER_AFTER = 1.5
+#: Set in ``Interaction.extras`` when "thinking…" was shown publicly.
+_DEFERRED_PUBLICLY = "coverage-bot.deferred-publicly"
+
+T = TypeVar("T")
+
+
+async def within_deadline(
+    interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool
+) -> T:
+    """The result of ``work``; if it takes over ``DEFER_AFTER`` seconds, defer meanwhile.
+
+    ``ephemeral`` is what the reply will most likely be; a deferral fixes it, and ``respond``
+    handles a reply that turns out otherwise.
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not done and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            interaction.extras[_DEFERRED_PUBLICLY] = not ephemeral
+    except BaseException:
+        task.cancel()
+        raise
+    return await task
+
+
+async def respond(
+    interaction: discord.Interaction[Any], *, ephemeral: bool = False, **message: Any
+) -> None:
+    """Answer the interaction: as its response, or after a deferral as a follow-up."""
+    message["allowed_mentions"] = NO_MENTIONS
+    if not interaction.response.is_done():
+        await interaction.response.send_message(ephemeral=ephemeral, **message)
+        return
+    if ephemeral and interaction.extras.pop(_DEFERRED_PUBLICLY, False):
+        # The first follow-up would take the place of the public "thinking…" message and be
+        # public too; removing it first lets the follow-up be private.
+        await interaction.delete_original_response()
+    await interaction.followup.send(ephemeral=ephemeral, **message)
 
 
 async def report_error(interaction: discord.Interaction[Any], error: Exception) -> None:
     """Tell the user, briefly and privately; log anything unforeseen with its traceback."""
     original = getattr(error, "original", error)  # unwrap CommandInvokeError and friends
-    if isinstance(original, app_commands.CommandOnCooldown):
-        message = f"You're asking quickly — try again in {original.retry_after:.0f} s."
-    elif isinstance(original, CoverageError):
+    if isinstance(original, CoverageError):
         message = str(original)
     elif isinstance(original, app_commands.CheckFailure):
         message = "You can't use that command here."
@@ -48,10 +96,7 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
         log.error("error in %s", _describe(interaction), exc_info=original)
         message = APOLOGY
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
-        else:
-            await interaction.response.send_message(message, ephemeral=True)
+        await respond(interaction, content=message, ephemeral=True)
     except discord.HTTPException as exc:
         log.warning("could not tell the user about an error in %s: %s", _describe(interaction), exc)
 
@@ -82,7 +127,7 @@ class CoverageBot(commands.Bot):
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
             tree_cls=CoverageTree,
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=NO_MENTIONS,
             help_command=None,
             owner_ids=set(settings.owner_ids) or None,
             **options,
@@ -123,7 +168,7 @@ class CoverageBot(commands.Bot):
             )
             message = APOLOGY
         try:
-            await ctx.reply(message)
+            await ctx.reply(message, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("could not reply about a command error: %s", exc)
 

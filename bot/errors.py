@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+from bot.render import escaped
+
 
 class CoverageError(Exception):
     """A failure the user should hear about; ``str(error)`` is the whole, polite message."""
@@ -12,13 +16,21 @@ class NoSuchArticleError(CoverageError):
 
     def __init__(self, article_id: str) -> None:
         super().__init__(
-            f"There is no article “{article_id[:80]}” in the coverage (it may have been removed). "
-            "Try `/articles` to see what there is."
+            f"There is no article “{escaped(article_id, 80)}” in the coverage (it may have been "
+            "removed). Try `/articles` to see what there is."
         )
 
 
 class SourceGoneError(CoverageError):
-    """A button points at a passage that a rebuild changed or removed."""
+    """A button points at an answer, article or passage that a rebuild changed or removed."""
 
     def __init__(self) -> None:
         super().__init__("This source is gone: the coverage changed since this answer was given.")
+
+
+class CooldownError(CoverageError):
+    """The user asked more often than the cooldown allows."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"You're asking quickly — try again in {math.ceil(retry_after)} s.")
+        self.retry_after: float = retry_after

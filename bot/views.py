@@ -2,36 +2,40 @@
 
 Answer buttons are ``DynamicItem``s with short, versioned custom ids (``cb1:...``), so they
 work after a restart: "More from the coverage" and the votes carry the answer's key in the
-feedback store; "Show in article" carries the article id and the quote's offsets, and says
-"this source is gone" when a rebuild removed or changed them. Source links are link buttons.
+feedback store (the question itself never travels in a custom id); "Show in article" carries
+the article id, the quote's offsets and a check of the quote's text, and says "this source is
+gone" when a rebuild removed or changed it. Sources are link buttons: nothing to persist.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import render
-from bot.client import report_error
-from bot.errors import NoSuchArticleError, SourceGoneError
+from bot.client import NO_MENTIONS, report_error, respond, within_deadline
+from bot.errors import SourceGoneError
 from index.answer import answer as answer_question
 from index.passages import paragraphs
 from index.question import key_terms
 
 if TYPE_CHECKING:
     from bot.client import CoverageBot
-    from index.models import Answer
+    from index.models import Answer, Citation
 
     Interaction = discord.Interaction[CoverageBot]
 
-#: Citations "More from the coverage" shows beyond the three of the answer.
+#: Citations an answer shows; "More from the coverage" shows the next ``MORE_CITATIONS``.
+SHOWN_CITATIONS = 3
 MORE_CITATIONS = 3
 #: Longest URL a link button takes.
 LINK_BUTTON_LIMIT = 512
+_MORE = re.compile(r"cb1:more:(?P<key>[0-9a-z]{1,12})")
 
 
 def terms_of(question: str) -> frozenset[str]:
@@ -40,17 +44,38 @@ def terms_of(question: str) -> frozenset[str]:
 
 
 def answer_view(answer: Answer, key: str) -> discord.ui.View:
-    """Buttons under an answer: more, show in article, votes, and a link to the source."""
+    """Buttons under an answer: more, show in article, votes; then a link to each source."""
     view = discord.ui.View(timeout=None)
     best = answer.citations[0]
     view.add_item(MoreButton(key))
-    view.add_item(ShowButton(best.article_id, best.start, best.end))
+    view.add_item(ShowButton(best.article_id, best.start, best.end, render.quote_check(best.quote)))
     view.add_item(VoteButton(key, "up"))
     view.add_item(VoteButton(key, "down"))
-    link = best.link if best.link and len(best.link) <= LINK_BUTTON_LIMIT else best.url
-    if link and len(link) <= LINK_BUTTON_LIMIT:
-        view.add_item(discord.ui.Button(label="Open source", url=link))
+    add_source_links(view, answer.citations[:SHOWN_CITATIONS])
     return view
+
+
+def add_source_links(view: discord.ui.View, citations: Sequence[Citation]) -> None:
+    """One link button per cited article, on its own row, opening it at the first quote."""
+    seen: set[str] = set()
+    for citation in citations:
+        link = next(
+            (u for u in (citation.link, citation.url) if u and len(u) <= LINK_BUTTON_LIMIT), None
+        )
+        if link is None or citation.article_id in seen:
+            continue
+        seen.add(citation.article_id)
+        view.add_item(discord.ui.Button(label=render.source_label(citation), url=link, row=1))
+
+
+def answer_key(message: discord.Message) -> str | None:
+    """The feedback key under one of the bot's answers (from its "More" button), if any."""
+    for row in message.components:
+        for item in getattr(row, "children", ()):
+            match = _MORE.fullmatch(getattr(item, "custom_id", None) or "")
+            if match:
+                return match["key"]
+    return None
 
 
 class _Guarded:
@@ -69,7 +94,7 @@ class _Guarded:
 class MoreButton(
     _Guarded,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"cb1:more:(?P<key>[0-9a-z]{1,12})",
+    template=_MORE.pattern,
 ):
     """Shows the next citations for the answer's question, privately."""
 
@@ -95,28 +120,34 @@ class MoreButton(
         return cls(match["key"])
 
     async def run(self, interaction: Interaction) -> None:
+        result = await within_deadline(interaction, self._more(interaction), ephemeral=True)
+        if result is None:
+            await respond(
+                interaction,
+                content="That's everything the coverage has on this question.",
+                ephemeral=True,
+            )
+            return
+        view = discord.ui.View()
+        add_source_links(view, result.citations[:SHOWN_CITATIONS])
+        embed = render.answer_embed(result, terms_of(result.question))
+        await respond(interaction, embed=embed, view=view, ephemeral=True)
+
+    async def _more(self, interaction: Interaction) -> Answer | None:
+        """The citations after the answer's first three, or None when there are none."""
         bot = interaction.client
         question = await asyncio.to_thread(bot.feedback.question, self.key)
         if question is None:
             raise SourceGoneError()
-        limit = 3 + MORE_CITATIONS
-        coverage = bot.live.current
         result = await asyncio.to_thread(
             answer_question,
-            coverage,
+            bot.live.current,
             question,
             max_chars=bot.settings.max_question_chars,
-            limit=limit,
+            limit=SHOWN_CITATIONS + MORE_CITATIONS,
         )
-        extra = result.citations[3:]
-        if not extra:
-            await interaction.response.send_message(
-                "That's everything the coverage has on this question.", ephemeral=True
-            )
-            return
-        more = replace(result, citations=extra)
-        embed = render.answer_embed(more, terms_of(question))
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        extra = result.citations[SHOWN_CITATIONS:]
+        return replace(result, citations=extra) if extra else None
 
 
 class VoteButton(
@@ -124,7 +155,7 @@ class VoteButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"cb1:vote:(?P<key>[0-9a-z]{1,12}):(?P<way>up|down)",
 ):
-    """👍 or 👎 on an answer; one vote per user per answer."""
+    """👍 or 👎 on an answer; one vote per user per answer (voting again changes it)."""
 
     def __init__(self, key: str, way: str) -> None:
         super().__init__(
@@ -149,38 +180,45 @@ class VoteButton(
 
     async def run(self, interaction: Interaction) -> None:
         value = 1 if self.way == "up" else -1
-        tally = await asyncio.to_thread(
+        vote = asyncio.to_thread(
             interaction.client.feedback.vote, self.key, interaction.user.id, value
         )
+        tally = await within_deadline(interaction, vote, ephemeral=True)
         if tally is None:
             raise SourceGoneError()
         thanks = (
             "Thanks — glad it helped." if value > 0 else "Thanks — noted; that helps us improve."
         )
-        await interaction.response.send_message(
-            f"{thanks} (👍 {tally[0]} · 👎 {tally[1]})", ephemeral=True
+        await respond(
+            interaction, content=f"{thanks} (👍 {tally[0]} · 👎 {tally[1]})", ephemeral=True
         )
 
 
 class ShowButton(
     _Guarded,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"cb1:show:(?P<article>[a-z0-9-]{1,80}):(?P<start>\d{1,9}):(?P<end>\d{1,9})",
+    template=(
+        r"cb1:show:(?P<article>[a-z0-9-]{1,80}):(?P<start>\d{1,9}):(?P<end>\d{1,9})"
+        r":(?P<check>[0-9a-f]{4})"
+    ),
 ):
     """The quote's paragraph, with the quote in bold, privately."""
 
-    def __init__(self, article_id: str, start: int, end: int) -> None:
+    def __init__(self, article_id: str, start: int, end: int, check: str) -> None:
         super().__init__(
             discord.ui.Button(
                 label="Show in article",
                 emoji="📄",
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"cb1:show:{article_id}:{start}:{end}",
+                # At most 100 characters: article ids have at most 66 (a date, a slug capped
+                # by index.files.MAX_SLUG_CHARS, a 6-character suffix for namesakes).
+                custom_id=f"cb1:show:{article_id}:{start}:{end}:{check}",
             )
         )
         self.article_id: str = article_id
         self.start: int = start
         self.end: int = end
+        self.check: str = check
 
     @classmethod
     async def from_custom_id(
@@ -190,24 +228,25 @@ class ShowButton(
         match: re.Match[str],
         /,
     ) -> ShowButton:
-        return cls(match["article"], int(match["start"]), int(match["end"]))
+        return cls(match["article"], int(match["start"]), int(match["end"]), match["check"])
 
     async def run(self, interaction: Interaction) -> None:
         coverage = interaction.client.live.current
         index = coverage.index_of(self.article_id)
         if index is None:
-            raise NoSuchArticleError(self.article_id)
-        body = coverage.body(index)
-        span = next(
-            (p for p in paragraphs(body) if p.start <= self.start and self.end <= p.end), None
-        )
-        if span is None or self.end <= self.start:
             raise SourceGoneError()
-        paragraph = body[span.start : span.end]
+        body = coverage.body(index)
+        if render.quote_check(body[self.start : self.end]) != self.check:
+            raise SourceGoneError()  # the article was rebuilt with other text here
+        span = next((p for p in paragraphs(body) if p.start <= self.start < p.end), None)
+        if span is None:
+            raise SourceGoneError()
+        # A quote may run on into the next paragraph (answers pair passages across cuts).
+        paragraph = body[span.start : max(span.end, self.end)]
         embed = render.paragraph_embed(
             coverage.metas[index], paragraph, self.start - span.start, self.end - span.start
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await respond(interaction, embed=embed, ephemeral=True)
 
 
 class ArticlesPager(discord.ui.View):
@@ -226,17 +265,19 @@ class ArticlesPager(discord.ui.View):
 
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
         if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "Run `/articles` to page yourself.", ephemeral=True
-            )
+            await respond(interaction, content="Run `/articles` to page yourself.", ephemeral=True)
             return False
         return True
 
     async def _turn(self, interaction: Interaction, step: int) -> None:
+        metas = interaction.client.live.current.metas
+        self.pages = render.page_count(len(metas))  # the coverage may have grown or shrunk
         self.page = min(max(0, self.page + step), self.pages - 1)
         self._sync_buttons()
-        embed = render.articles_embed(interaction.client.live.current.metas, self.page)
-        await interaction.response.edit_message(embed=embed, view=self)
+        embed = render.articles_embed(metas, self.page)
+        await interaction.response.edit_message(
+            embed=embed, view=self, allowed_mentions=NO_MENTIONS
+        )
 
     @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:

@@ -20,7 +20,8 @@ from discord import app_commands
 from discord.ext import commands, tasks
 from watchfiles import awatch
 
-from bot.client import CoverageBot
+from bot import render
+from bot.client import NO_MENTIONS, CoverageBot, respond
 from bot.errors import CoverageError
 from index.add import Added, add_sources
 
@@ -81,7 +82,10 @@ class Admin(commands.Cog):
             rebuilt = await self.refresh(force=True)
         info = self.bot.live.current.info
         state = "Rebuilt" if rebuilt else "Rebuilding failed (see the log); still serving"
-        await ctx.reply(f"{state}: {info.articles:,} articles, {info.passages:,} passages.")
+        await ctx.reply(
+            f"{state}: {info.articles:,} articles, {info.passages:,} passages.",
+            allowed_mentions=NO_MENTIONS,
+        )
 
     @commands.command(name="sync")
     @commands.is_owner()
@@ -92,12 +96,15 @@ class Admin(commands.Cog):
         if scope == "global" or ctx.guild is None:
             synced = await self.bot.tree.sync()
             await ctx.reply(
-                f"Synced {len(synced)} commands globally (they may take a while to appear)."
+                f"Synced {len(synced)} commands globally (they may take a while to appear).",
+                allowed_mentions=NO_MENTIONS,
             )
             return
         self.bot.tree.copy_global_to(guild=ctx.guild)
         synced = await self.bot.tree.sync(guild=ctx.guild)
-        await ctx.reply(f"Synced {len(synced)} commands to this server.")
+        await ctx.reply(
+            f"Synced {len(synced)} commands to this server.", allowed_mentions=NO_MENTIONS
+        )
 
     @app_commands.command(name="add")
     @app_commands.describe(url="The address of a news article (http or https)")
@@ -121,7 +128,7 @@ class Admin(commands.Cog):
             await self.refresh()
         lines = [f"Added “{a.article.title}” ({a.article.id})." for a in added]
         lines += [f"Not added: {problem}" for problem in problems]
-        await interaction.followup.send("\n".join(lines)[:2000], ephemeral=True)
+        await respond(interaction, content=render.shorten("\n".join(lines), 2000), ephemeral=True)
 
 
 async def setup(bot: CoverageBot) -> None:

@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.choices import title_choices
-from bot.client import CoverageBot
+from bot.client import CoverageBot, respond
 from bot.errors import NoSuchArticleError
 from bot.views import ArticlesPager
 from index.passages import paragraphs
@@ -27,11 +27,9 @@ class Articles(commands.Cog):
         pages = render.page_count(len(metas))
         embed = render.articles_embed(metas, 0)
         if pages == 1:
-            await interaction.response.send_message(embed=embed)
+            await respond(interaction, embed=embed)
             return
-        await interaction.response.send_message(
-            embed=embed, view=ArticlesPager(interaction.user.id, pages)
-        )
+        await respond(interaction, embed=embed, view=ArticlesPager(interaction.user.id, pages))
 
     @app_commands.command(name="article")
     @app_commands.describe(article="Start typing a title; pick one of the suggestions")
@@ -49,7 +47,7 @@ class Articles(commands.Cog):
         view = discord.ui.View()
         if meta.url:
             view.add_item(discord.ui.Button(label="Read the article", url=meta.url))
-        await interaction.response.send_message(embed=embed, view=view)
+        await respond(interaction, embed=embed, view=view)
 
     @article.autocomplete("article")
     async def article_titles(

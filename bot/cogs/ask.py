@@ -1,7 +1,15 @@
 """Asking: ``/ask``, an @mention in a channel, a DM, or a reply to one of the bot's answers.
 
 The index answers in milliseconds, off the event loop, so the bot computes the answer first
-and responds once: publicly with an answer, privately when the coverage doesn't say.
+and responds once: publicly with an answer, privately when the coverage doesn't say (a
+deferral covers the rare slow answer, see ``bot.client.within_deadline``). One per-user
+cooldown covers every way of asking.
+
+A reply to one of the bot's answers that mentions the bot is a follow-up. When it is short
+(fewer than ``FOLLOW_UP_TERMS`` content words, like "and Xi Jinping?") it is asked together
+with the question it replies to, read from the feedback store through the answer's buttons,
+so "and Xi Jinping?" under "Did Putin call the pope?" asks "Did Putin call the pope? and Xi
+Jinping?". A longer follow-up stands on its own.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import discord
@@ -17,15 +26,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.client import APOLOGY, CoverageBot
-from bot.views import MoreButton, ShowButton, VoteButton, answer_view, terms_of
+from bot.client import APOLOGY, NO_MENTIONS, CoverageBot, respond, within_deadline
+from bot.errors import CooldownError
+from bot.settings import Settings
+from bot.views import MoreButton, ShowButton, VoteButton, answer_key, answer_view, terms_of
 from index.answer import answer as answer_question
 from index.models import Answer
 from index.question import key_terms
 
 log = logging.getLogger(__name__)
 
-#: A follow-up with fewer content words than this borrows the earlier question's.
+#: A follow-up with fewer content words than this is asked with the earlier question.
 FOLLOW_UP_TERMS = 3
 _DYNAMIC_ITEMS = (MoreButton, VoteButton, ShowButton)
 
@@ -38,11 +49,33 @@ class Reply:
     key: str
 
 
-def _cooldown(interaction: discord.Interaction[CoverageBot]) -> app_commands.Cooldown | None:
-    settings = interaction.client.settings
-    if settings.cooldown_seconds == 0:
-        return None
-    return app_commands.Cooldown(settings.cooldown_questions, settings.cooldown_seconds)
+def _by_user(user_id: int) -> int:
+    return user_id
+
+
+class Cooldown:
+    """``COVERAGE_COOLDOWN_QUESTIONS`` questions per ``COVERAGE_COOLDOWN_SECONDS`` per user.
+
+    Times come from Discord's snowflakes (when the message or interaction was created), as
+    discord.py's own cooldowns do, so a slow event loop does not change the rule.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._buckets: commands.CooldownMapping[int] | None = (
+            commands.CooldownMapping.from_cooldown(
+                settings.cooldown_questions, settings.cooldown_seconds, _by_user
+            )
+            if settings.cooldown_seconds > 0
+            else None
+        )
+
+    def check(self, user_id: int, when: datetime) -> None:
+        """Count one question; raise ``CooldownError`` when the user is over the limit."""
+        if self._buckets is None:
+            return
+        retry_after = self._buckets.update_rate_limit(user_id, when.timestamp())
+        if retry_after:
+            raise CooldownError(retry_after)
 
 
 class Ask(commands.Cog):
@@ -50,13 +83,7 @@ class Ask(commands.Cog):
 
     def __init__(self, bot: CoverageBot) -> None:
         self.bot: CoverageBot = bot
-        self.mention_cooldowns: commands.CooldownMapping[discord.Message] = (
-            commands.CooldownMapping.from_cooldown(
-                bot.settings.cooldown_questions,
-                bot.settings.cooldown_seconds,
-                commands.BucketType.user,
-            )
-        )
+        self.cooldown: Cooldown = Cooldown(bot.settings)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*_DYNAMIC_ITEMS)
@@ -78,23 +105,22 @@ class Ask(commands.Cog):
     @app_commands.describe(
         question="What you want to know, e.g. Why does Biden keep talking to Putin?"
     )
-    @app_commands.checks.dynamic_cooldown(_cooldown)
     async def ask(
         self,
         interaction: discord.Interaction[CoverageBot],
         question: app_commands.Range[str, 1, 4000],
     ) -> None:
         """Ask the coverage a question; get verbatim quotes with links to the sources."""
-        reply = await self.reply_to(question)
+        self.cooldown.check(interaction.user.id, interaction.created_at)
+        reply = await within_deadline(interaction, self.reply_to(question), ephemeral=False)
         if reply.answer.answered:
-            await interaction.response.send_message(
+            await respond(
+                interaction,
                 embed=render.answer_embed(reply.answer, terms_of(question)),
                 view=answer_view(reply.answer, reply.key),
             )
         else:
-            await interaction.response.send_message(
-                render.decline_text(reply.answer), ephemeral=True
-            )
+            await respond(interaction, content=render.decline_text(reply.answer), ephemeral=True)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -102,38 +128,39 @@ class Ask(commands.Cog):
             return
         if (await self.bot.get_context(message)).valid:
             return  # an owner command such as "@bot sync", not a question
-        retry_after = self.mention_cooldowns.update_rate_limit(message)
-        if retry_after:
-            await self._send(
-                message, content=f"You're asking quickly — try again in {retry_after:.0f} s."
-            )
-            return
         try:
+            self.cooldown.check(message.author.id, message.created_at)
             question = await self._question_in(message)
             reply = await self.reply_to(question)
             await self._deliver(message, question, reply)
+        except CooldownError as limited:
+            await self._send(message.channel, message, content=str(limited))
         except Exception:
             log.exception(
                 "error answering message %s in channel %s", message.id, message.channel.id
             )
-            await self._send(message, content=APOLOGY)
+            await self._send(message.channel, message, content=APOLOGY)
 
     def _addressed(self, message: discord.Message) -> bool:
         if message.guild is None:
             return True  # a DM is always addressed to the bot
         listening = self.bot.settings.listen_channels
-        if listening and message.channel.id not in listening:
-            return False
+        where = getattr(message.channel, "parent_id", None) or message.channel.id
+        if listening and message.channel.id not in listening and where not in listening:
+            return False  # threads count as their parent channel
         return self.bot.user in message.mentions
 
     async def _question_in(self, message: discord.Message) -> str:
-        """The text without the mention; a short follow-up borrows the earlier question."""
+        """The text without the mention; a short follow-up is asked with the earlier question."""
         mention = re.compile(rf"<@!?{self.bot.user.id}>")
         question = " ".join(mention.sub(" ", message.content).split())
+        if len(key_terms(question).content) >= FOLLOW_UP_TERMS:
+            return question
         earlier = await self._earlier_question(message)
-        if earlier and len(key_terms(question).content) < FOLLOW_UP_TERMS:
-            return f"{earlier} {question}"
-        return question
+        combined = f"{earlier} {question}"
+        if earlier is None or len(combined) > self.bot.settings.max_question_chars:
+            return question
+        return combined
 
     async def _earlier_question(self, message: discord.Message) -> str | None:
         """The question of the bot's answer this message replies to, if it replies to one."""
@@ -146,70 +173,67 @@ class Ask(commands.Cog):
                 replied = await message.channel.fetch_message(reference.message_id)
             except discord.HTTPException:
                 return None
-        if replied.author.id != self.bot.user.id or not replied.embeds:
+        if replied.author.id != self.bot.user.id:
             return None
-        return replied.embeds[0].title or None
+        key = answer_key(replied)
+        return None if key is None else await asyncio.to_thread(self.bot.feedback.question, key)
 
     async def _deliver(self, message: discord.Message, question: str, reply: Reply) -> None:
-        """Reply with the answer embed (in a new thread if so configured)."""
+        """Reply with the answer (in a new thread if so configured and allowed)."""
         channel = message.channel
-        threads = self.bot.settings.answer_in_thread and reply.answer.answered
         if (
-            threads
+            self.bot.settings.answer_in_thread
+            and reply.answer.answered
             and isinstance(channel, discord.TextChannel)
             and _can(channel, "create_public_threads")
         ):
-            thread = await message.create_thread(name=render.shorten(question, 100) or "Answer")
-            await self._send_answer(thread, question, reply, None)
-            return
-        await self._send_answer(channel, question, reply, message)
+            try:
+                thread = await message.create_thread(name=render.shorten(question, 100) or "Answer")
+            except discord.HTTPException as exc:
+                log.warning("could not open a thread in channel %s: %s", channel.id, exc)
+            else:
+                await self._send_answer(thread, None, question, reply)
+                return
+        await self._send_answer(channel, message, question, reply)
 
     async def _send_answer(
         self,
         channel: discord.abc.Messageable,
+        message: discord.Message | None,
         question: str,
         reply: Reply,
-        reference: discord.Message | None,
     ) -> None:
-        answered = reply.answer.answered
-        can_embed = _can(channel, "embed_links")
-        if answered and can_embed:
+        """The answer embed, or plain text where the bot may not embed; the decline as text."""
+        if not reply.answer.answered:
+            await self._send(channel, message, content=render.decline_text(reply.answer))
+        elif _can(channel, "embed_links"):
             embed = render.answer_embed(reply.answer, terms_of(question))
-            await self._send(
-                reference, channel=channel, embed=embed, view=answer_view(reply.answer, reply.key)
-            )
-        elif answered:
-            await self._send(
-                reference,
-                channel=channel,
-                content=render.answer_text(reply.answer, terms_of(question)),
-            )
+            view = answer_view(reply.answer, reply.key)
+            await self._send(channel, message, embed=embed, view=view)
         else:
-            await self._send(reference, channel=channel, content=render.decline_text(reply.answer))
+            text = render.answer_text(reply.answer, terms_of(question))
+            await self._send(channel, message, content=text)
 
     async def _send(
-        self,
-        reference: discord.Message | None,
-        *,
-        channel: discord.abc.Messageable | None = None,
-        **kwargs: Any,
+        self, channel: discord.abc.Messageable, message: discord.Message | None, **kwargs: Any
     ) -> None:
-        """Send into ``channel`` (a reply when ``reference`` is given); log when we may not."""
-        target = channel if channel is not None else reference.channel if reference else None
-        if target is None or not _can(target, "send_messages"):
-            log.warning(
-                "cannot send messages in channel %s; question left unanswered",
-                getattr(target, "id", None),
-            )
+        """Send into ``channel``, replying to ``message`` when given and allowed.
+
+        Where the bot may not send, or Discord refuses, it logs and stays quiet: the person
+        asking cannot be told in a channel the bot cannot write to.
+        """
+        where = getattr(channel, "id", None)
+        if not _can(channel, "send_messages"):
+            log.warning("cannot send messages in channel %s; question left unanswered", where)
             return
-        options: dict[str, Any] = dict(kwargs, allowed_mentions=discord.AllowedMentions.none())
+        if message is not None and _can(channel, "read_message_history"):
+            # Replying needs Read Message History; without it the answer is sent plainly.
+            kwargs["reference"] = message.to_reference(fail_if_not_exists=False)
+            kwargs["mention_author"] = False
         try:
-            if reference is not None and target == reference.channel:
-                await reference.reply(mention_author=False, **options)
-            else:
-                await target.send(**options)
-        except discord.Forbidden as exc:
-            log.warning("not allowed to answer in channel %s: %s", getattr(target, "id", None), exc)
+            await channel.send(allowed_mentions=NO_MENTIONS, **kwargs)
+        except discord.HTTPException as exc:
+            log.warning("could not answer in channel %s: %s", where, exc)
 
 
 def _can(channel: object, permission: str) -> bool:

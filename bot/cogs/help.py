@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.client import CoverageBot
+from bot.client import CoverageBot, respond
 
 
 class Help(commands.Cog):
@@ -20,7 +20,7 @@ class Help(commands.Cog):
     async def help(self, interaction: discord.Interaction[CoverageBot]) -> None:
         """What this bot does and how to ask it."""
         embed = render.help_embed(len(self.bot.live.current))
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await respond(interaction, embed=embed, ephemeral=True)
 
 
 async def setup(bot: CoverageBot) -> None:
