@@ -22,8 +22,8 @@ from index.analyze import analyze
 from index.bm25 import BM25Params, Variant, build, top_k
 
 RESULTS = Path(__file__).parent / "results" / "scifact.json"
-GRID_K1 = (0.9, 1.2, 1.5)
-GRID_B = (0.4, 0.75)
+GRID_K1 = (0.9, 1.2, 1.5, 2.0)
+GRID_B = (0.4, 0.75, 0.9)
 VARIANTS: tuple[Variant, ...] = ("okapi", "l", "plus")
 
 

@@ -28,9 +28,9 @@ class Settings(BaseSettings):
     index_dir: Path = Path("data/index")
     data_dir: Path = Path("data")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    bm25_variant: Literal["okapi", "l", "plus"] = "l"
-    bm25_k1: float = Field(default=1.2, gt=0, le=5)
-    bm25_b: float = Field(default=0.75, ge=0, le=1)
+    bm25_variant: Literal["okapi", "l", "plus"] = "plus"
+    bm25_k1: float = Field(default=1.5, gt=0, le=5)
+    bm25_b: float = Field(default=0.9, ge=0, le=1)
     max_question_chars: int = Field(default=500, ge=20, le=4000)
     fetch_timeout: float = Field(default=10.0, gt=0, le=120)
     fetch_max_bytes: int = Field(default=5_000_000, ge=10_000, le=100_000_000)
@@ -75,4 +75,6 @@ class Settings(BaseSettings):
 
     def bm25_params(self) -> BM25Params:
         """The BM25 variant and parameters the index is built with."""
-        return BM25Params(variant=self.bm25_variant, k1=self.bm25_k1, b=self.bm25_b)
+        # delta as rank-bm25's defaults: 0.5 for BM25L, 1 for BM25Plus (unused by Okapi)
+        delta = 0.5 if self.bm25_variant == "l" else 1.0
+        return BM25Params(variant=self.bm25_variant, k1=self.bm25_k1, b=self.bm25_b, delta=delta)

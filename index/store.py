@@ -38,7 +38,7 @@ from index.models import Article, Problem
 log = logging.getLogger(__name__)
 
 #: Bump when the on-disk layout changes; other versions are rebuilt, never misread.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: File in the index directory naming the live generation.
 CURRENT = "CURRENT"
 _ARRAYS = (
