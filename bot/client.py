@@ -44,6 +44,8 @@ APOLOGY = "Sorry, something went wrong on my side while answering. Please try ag
 NO_MENTIONS = discord.AllowedMentions.none()
 #: Seconds to wait for an answer before acknowledging with "thinking…"; Discord allows 3.
 DEFER_AFTER = 1.5
+#: What a public "thinking…" message says for the moment before a private reply replaces it.
+PRIVATE_REPLY = "Replied privately."
 #: Set in ``Interaction.extras`` when "thinking…" was shown publicly.
 _DEFERRED_PUBLICLY = "coverage-bot.deferred-publicly"
 
@@ -79,8 +81,10 @@ async def respond(
         await interaction.response.send_message(ephemeral=ephemeral, **message)
         return
     if ephemeral and interaction.extras.pop(_DEFERRED_PUBLICLY, False):
-        # The first follow-up would take the place of the public "thinking…" message and be
-        # public too; removing it first lets the follow-up be private.
+        # The first follow-up after a deferral completes the "thinking…" message and keeps
+        # its visibility, public here (discord/discord-api-docs#2860). So complete it, remove
+        # it, and the follow-up after that can be private.
+        await interaction.edit_original_response(content=PRIVATE_REPLY)
         await interaction.delete_original_response()
     await interaction.followup.send(ephemeral=ephemeral, **message)
 

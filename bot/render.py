@@ -52,7 +52,13 @@ _BARE_BRACKET = re.compile(r"(?<!\\)([\[\]])")
 
 def escape(text: str) -> str:
     """Text that renders literally: no Markdown, no mentions."""
-    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
+    lines = discord.utils.escape_mentions(text).split("\n")
+    # Line by line from the first non-blank character: escape_markdown puts the backslash for
+    # an indented list dash before the indentation (or the line break), where Discord shows it.
+    return "\n".join(
+        line[: len(line) - len(rest)] + discord.utils.escape_markdown(rest)
+        for line, rest in ((line, line.lstrip(" \t")) for line in lines)
+    )
 
 
 def fit(text: str, limit: int, render: Callable[[str], str] = str) -> str:

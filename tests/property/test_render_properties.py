@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from bot import render
 from index.coverage import ArticleMeta
 from index.models import Answer, Citation, Suggestion
+from tests.markdown import split_bold, unescaped, visible
 
 _text = st.text(min_size=1, max_size=3000)
 _name = st.text(min_size=1, max_size=400)
@@ -69,13 +70,29 @@ def test_decline_messages_fit(
     assert len(render.decline_text(answer)) <= render.CONTENT_LIMIT
 
 
-@given(quote=st.text(max_size=500))
+#: Text made mostly of what Markdown and mentions are made of.
+_markdownish = st.text(
+    alphabet=st.sampled_from(list("ab Putin talk*_~`|\\>#-[]()@<:\n\t")), max_size=80
+)
+
+
+@given(quote=st.one_of(st.text(max_size=500), _markdownish))
 def test_quotes_render_as_text_and_keep_their_words(quote: str) -> None:
     rendered = render.highlight(quote, frozenset())
     assert "@everyone" not in rendered and "@here" not in rendered
-    # Dropping the escapes gives back the quote (mentions carry an invisible zero-width space).
-    unescaped = rendered.replace("\\", "").replace("\u200b", "")
-    assert unescaped == quote.replace("\\", "")
+    assert visible(rendered) == quote.replace("\u200b", "")
+
+
+@given(
+    quote=_markdownish,
+    terms=st.frozensets(st.sampled_from(["putin", "talk", "a", "b"])),
+)
+def test_bold_only_wraps_words_of_the_escaped_quote(quote: str, terms: frozenset[str]) -> None:
+    plain = render.highlight(quote, frozenset())
+    assert not unescaped(plain, "*_~`|")  # every Markdown character of the quote is escaped
+    # Bolding adds only pairs of markers; without them it is the plain rendering again.
+    bold, markers = split_bold(render.highlight(quote, terms))
+    assert bold == plain and markers % 2 == 0
 
 
 @given(text=st.text(max_size=3000), limit=st.integers(min_value=2, max_value=2000))
