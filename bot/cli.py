@@ -27,7 +27,7 @@ from index.check import check
 from index.coverage import Coverage
 from index.models import Answer
 from index.seeds import remove_article
-from index.store import build_index, open_coverage
+from index.store import build_index, fingerprint, index_added, open_coverage
 from index.summary import summarize_article, summarize_coverage, summarize_text, summarize_topic
 
 log = logging.getLogger(__name__)
@@ -310,6 +310,7 @@ def _index_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add(args: argparse.Namespace, settings: Settings) -> int:
+    before = fingerprint(settings.seeds_dir, settings.bm25_params())
     outcomes = add_sources(args.sources, settings.seeds_dir, settings.fetch_limits())
     failed = 0
     for outcome in outcomes:
@@ -318,11 +319,12 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
         else:
             failed += 1
             print(f"failed  {outcome}", file=sys.stderr)
-    added = len(outcomes) - failed
+    added = [outcome.article for outcome in outcomes if isinstance(outcome, Added)]
     if added:
-        info = build_index(settings.seeds_dir, settings.index_dir, settings.bm25_params()).info
-        print(f"index rebuilt: {info.articles} articles, {info.passages} passages")
-    print(f"{added} added, {failed} failed")
+        params = settings.bm25_params()
+        info = index_added(settings.seeds_dir, settings.index_dir, params, added, before)
+        print(f"index updated: {info.articles} articles, {info.passages} passages")
+    print(f"{len(added)} added, {failed} failed")
     return 1 if failed else 0
 
 

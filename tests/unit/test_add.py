@@ -195,7 +195,7 @@ def test_cli_add_remove_and_check(
     monkeypatch.setenv("COVERAGE_ALLOW_PRIVATE_URLS", "true")
     assert main(["add", f"{server}/article.html", f"{server}/missing.html"]) == 1
     out, err = capsys.readouterr()
-    assert "1 added, 1 failed" in out and "answered 404" in err
+    assert "1 added, 1 failed" in out and "answered 404" in err and "index updated" in out
     assert load(seeds.parent / "index").info.articles == 3
     assert main(["index", "check"]) == 0
     assert main(["remove", "2022-01-10-geneva-talks-end-without-a-breakthrough"]) == 0

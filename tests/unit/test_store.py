@@ -146,3 +146,29 @@ def test_a_round_trip_gives_the_same_search_results(seeds: Path, tmp_path: Path)
     shutil.copytree(index_dir, tmp_path / "copy")
     assert load(tmp_path / "copy").search("Nord Stream sanctions", 5) == first
     assert "Nord Stream 2" in first[0].text
+
+
+def test_adding_articles_appends_and_scores_as_a_full_rebuild(seeds: Path, tmp_path: Path) -> None:
+    from index.files import read_files
+    from index.seeds import write_article
+    from index.store import fingerprint, index_added
+
+    appended, rebuilt = tmp_path / "appended", tmp_path / "rebuilt"
+    build_index(seeds, appended, PARAMS)
+    before = fingerprint(seeds, PARAMS)
+    extra = tmp_path / "extra.md"
+    extra.write_text(
+        "---\ntitle: Grain talks\ndate: 2022-05-01\n---\n\nPutin and Erdogan discussed grain corridors and NATO.\n"
+    )
+    [article] = read_files([extra]).articles
+    write_article(article, seeds)
+    generations = {p.name for p in appended.glob("gen-*")}
+    info = index_added(seeds, appended, PARAMS, [article], before)
+    assert info.articles == 3 and info.fingerprint == fingerprint(seeds, PARAMS)
+    assert {p.name for p in appended.glob("gen-*")} != generations
+    build_index(seeds, rebuilt, PARAMS)
+    query = "Putin NATO grain corridors talks"
+    by_text = lambda hits: sorted((h.article_id, h.start, h.end, round(h.score, 4)) for h in hits)  # noqa: E731
+    assert by_text(load(appended).search(query, 10)) == by_text(load(rebuilt).search(query, 10))
+    _, report = open_coverage(seeds, appended, PARAMS)
+    assert report is None  # the appended index is current: no rebuild on the next start
