@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.analyze import analyze
 from index.cite import cite
@@ -68,6 +68,8 @@ class _Window:
     coverage: float
     score: float
     terms: frozenset[str]
+    first: int  #: position of the first sentence within the passage
+    last: Span  #: the last sentence (possibly the next passage's first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +173,10 @@ def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: in
     if terms.names - known:
         # A question about someone or something the coverage never names: nothing can answer it.
         return _decline(coverage, question, missing, ranked)
-    windows = _windows(coverage, ranked, weights, prefs)
-    chosen = _choose(windows, limit)
+    split = _Sentences(coverage)
+    chosen = [
+        _with_context(split, w) for w in _choose(_windows(split, ranked, weights, prefs), limit)
+    ]
     if not chosen or chosen[0].coverage < MIN_COVERAGE:
         return _decline(coverage, question, missing, ranked)
     citations = tuple(cite(coverage, w.article, w.start, w.end, w.score) for w in chosen)
@@ -228,7 +232,7 @@ def _term_weights(coverage: Coverage, terms: QuestionTerms) -> dict[str, float]:
 
 
 def _windows(
-    coverage: Coverage,
+    split: _Sentences,
     ranked: Sequence[tuple[int, float]],
     weights: dict[str, float],
     prefs: _Preferences,
@@ -240,9 +244,9 @@ def _windows(
     """
     if not ranked:
         return []
+    coverage = split.coverage
     top = ranked[0][1] or 1.0
     total = sum(weights.values()) or 1.0
-    split = _Sentences(coverage)
     windows = []
     for number, bm25_score in ranked:
         article = int(coverage.passages[number][0])
@@ -262,10 +266,7 @@ def _windows(
                 penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
                 score = covered + BM25_WEIGHT * bm25_score / top - penalty
                 score += _adjust(split.body(article)[lo:hi], coverage.metas[article].author, prefs)
-                before = own[i - 1] if i > 0 else split.neighbour(number, -1)
-                after = split.after(number, last)
-                lo, hi = _with_context(split.body(article), lo, hi, before, after)
-                windows.append(_Window(article, number, lo, hi, covered, score, found))
+                windows.append(_Window(article, number, lo, hi, covered, score, found, i, last))
     return windows
 
 
@@ -281,19 +282,19 @@ def _adjust(quote: str, author: str | None, prefs: _Preferences) -> float:
     return change
 
 
-def _with_context(
-    body: str, lo: int, hi: int, before: Span | None, after: Span | None
-) -> tuple[int, int]:
+def _with_context(split: _Sentences, window: _Window) -> _Window:
     """Add the sentence before a quote that leans on it, and a short one that completes it."""
+    body = split.body(window.article)
+    own = split.of_passage(window.passage)
+    before = own[window.first - 1] if window.first > 0 else split.neighbour(window.passage, -1)
+    after = split.after(window.passage, window.last)
+    lo, hi = window.start, window.end
     if before is not None and needs_context(body[lo:hi]) and hi - before.start <= MAX_QUOTE_CHARS:
         lo = before.start
-    if (
-        after is not None
-        and after.end - after.start <= SHORT_SENTENCE_CHARS
-        and after.end - lo <= MAX_QUOTE_CHARS
-    ):
+    short = after is not None and after.end - after.start <= SHORT_SENTENCE_CHARS
+    if after is not None and short and after.end - lo <= MAX_QUOTE_CHARS:
         hi = after.end
-    return lo, hi
+    return replace(window, start=lo, end=hi)
 
 
 def _choose(windows: Sequence[_Window], limit: int) -> list[_Window]:

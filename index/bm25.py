@@ -152,14 +152,13 @@ def scores(index: BM25Arrays, ids: Sequence[int]) -> tuple[NDArray[np.float32], 
     query term and a score of zero here (rank-bm25 gives them the baseline, ``baseline_sum``).
     """
     dense = np.zeros(index.n_docs, dtype=np.float32)
-    touched = []
+    hit = np.zeros(index.n_docs, dtype=bool)
     for term in ids:
         lo, hi = index.indptr[term], index.indptr[term + 1]
         docs = index.doc_ids[lo:hi]
         dense[docs] += index.weights[lo:hi]  # docs are unique within one term's postings
-        touched.append(docs)
-    matched = np.unique(np.concatenate(touched)) if touched else np.empty(0, dtype=np.int32)
-    return dense, matched
+        hit[docs] = True
+    return dense, np.flatnonzero(hit).astype(np.int32)
 
 
 def baseline_sum(index: BM25Arrays, ids: Sequence[int]) -> float:
