@@ -1,0 +1,144 @@
+"""A burst of questions against a 100k-passage index, through the bot's own async path.
+
+1. 200 questions arrive at once and go through ``Ask.reply_to`` — the code the cogs use to
+   answer off the event loop — while a probe measures how late the event loop wakes up
+   (loop lag). Reported: each answer's time from arrival, and lag p50/p99/max.
+2. 200 ``/ask`` interactions back to back through simcord (which runs one user action at a
+   time), each checked to be acknowledged inside Discord's 3-second window.
+
+The corpus is grown from the shared corpora as in bench_retrieval.py. Writes
+benchmarks/results/load.json. Run: ``.venv/bin/python benchmarks/bench_load.py [--passages N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import simcord
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_retrieval import base_articles, grow, questions
+
+from bot import create_bot
+from bot.client import CoverageBot
+from bot.settings import Settings
+
+RESULTS = Path(__file__).parent / "results" / "load.json"
+BURST = 200
+PROBE_SECONDS = 0.005
+
+
+async def burst(bot: CoverageBot, asked: list[str]) -> dict[str, Any]:
+    """All questions at once through the cog's path, with a loop-lag probe running."""
+    cog = bot.get_cog("Ask")
+    assert cog is not None
+    lags: list[float] = []
+    stop = asyncio.Event()
+
+    async def probe() -> None:
+        while not stop.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(PROBE_SECONDS)
+            lags.append(time.perf_counter() - before - PROBE_SECONDS)
+
+    async def one(question: str, arrived: float) -> float:
+        await cog.reply_to(question)  # type: ignore[attr-defined]
+        return time.perf_counter() - arrived
+
+    prober = asyncio.create_task(probe())
+    arrived = time.perf_counter()
+    done = await asyncio.gather(*(one(q, arrived) for q in asked))
+    stop.set()
+    await prober
+    lag_ms = sorted(x * 1000 for x in lags)
+    return {
+        "questions": len(done),
+        "answered_within_3s": sum(d <= 3.0 for d in done),
+        "slowest_s": round(max(done), 3),
+        "median_s": round(statistics.median(done), 3),
+        "loop_lag_ms": {
+            "p50": round(statistics.median(lag_ms), 2),
+            "p99": round(lag_ms[int(0.99 * (len(lag_ms) - 1))], 2),
+            "max": round(lag_ms[-1], 2),
+        },
+    }
+
+
+async def through_simcord(bot: CoverageBot, asked: list[str]) -> dict[str, Any]:
+    """``/ask`` after ``/ask``, as members would, each acknowledged in time or not."""
+    acknowledged = 0
+    started = time.perf_counter()
+    async with simcord.run(bot) as env:
+        await bot.tree.sync()
+        guild = env.create_guild()
+        channel = guild.create_text_channel("general")
+        members = [guild.add_member(env.create_user(f"user{i}")) for i in range(20)]
+        for i, question in enumerate(asked):
+            result = await members[i % len(members)].slash(channel, "ask", question=question[:500])
+            acknowledged += result.acknowledged
+        handled = len(env.errors)  # refusals the bot's handler answered (inspected, so not raised)
+    return {
+        "interactions": len(asked),
+        "acknowledged": acknowledged,
+        "handled_errors": handled,
+        "wall_s": round(time.perf_counter() - started, 2),
+    }
+
+
+async def run(settings: Settings, asked: list[str]) -> dict[str, Any]:
+    bot = create_bot(settings)
+    async with bot:
+        await bot.load_extension("bot.cogs.ask")  # what setup_hook does at login
+        result = {"burst": await burst(bot, asked)}
+    result["simcord"] = await through_simcord(create_bot(settings), asked)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--passages", type=int, default=100_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    try:
+        articles = grow(base_articles(), args.passages)
+        (work / "seeds").mkdir()
+        with (work / "seeds" / "archive.jsonl").open("w", encoding="utf-8") as handle:
+            for a in articles:
+                record = {
+                    "title": a.title,
+                    "url": a.url,
+                    "date": a.published,
+                    "outlet": a.outlet,
+                    "body": a.body,
+                }
+                handle.write(json.dumps(record) + "\n")
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            seeds_dir=work / "seeds",
+            index_dir=work / "index",
+            data_dir=work / "data",
+            watch_seeds="off",
+            cooldown_questions=100,
+        )
+        asked = questions(articles)[:BURST]
+        result = asyncio.run(run(settings, asked))
+        info = create_bot(settings).live.current.info
+        report = {"passages": info.passages, "articles": info.articles, **result}
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+        print(json.dumps(report, indent=2))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
