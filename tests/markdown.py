@@ -45,8 +45,8 @@ def unescaped(text: str, characters: str) -> list[int]:
     return found
 
 
-def visible(markdown: str) -> str:
-    """What a reader sees of a rendered quote: no block-quote prefixes, bold or escapes."""
-    text = re.sub(r"^> ?", "", markdown, flags=re.MULTILINE)
+def visible(markdown: str, *, block_quote: bool = False) -> str:
+    """What a reader sees of rendered text: no bold or escapes (nor ``> `` prefixes if quoted)."""
+    text = re.sub(r"^> ", "", markdown, flags=re.MULTILINE) if block_quote else markdown
     text, _ = split_bold(text)
     return re.sub(r"\\(.)", r"\1", text).replace("\u200b", "")

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import re
+import sqlite3
 
+import discord
 import pytest
 import simcord
 
 from bot import create_bot
 from bot.settings import Settings
+from index.models import Article
 from index.seeds import write_article
 from tests.e2e.conftest import World
+from tests.markdown import visible
 
 QUESTION = "Why does the Biden administration keep talking to Putin?"
+EVERYONE_QUESTION = "Is foreign policy personal?"
 EVIDENCE = (
     "It is also to calm him enough so that he doesn’t do anything truly crazy on the world stage."
 )
-
-
-def _plain(markdown: str) -> str:
-    """Rendered text of an escaped, bolded block quote (what a reader sees)."""
-    text = re.sub(r"^> ?", "", markdown, flags=re.MULTILINE).replace("**", "")
-    return re.sub(r"\\(.)", r"\1", text).replace("\u200b", "")
 
 
 def _button(message: simcord.ResponseMessage, emoji: str) -> str:
@@ -39,7 +37,7 @@ async def test_ask_answers_publicly_with_a_verbatim_quote_and_its_source(world: 
     [embed] = result.response.embeds
     assert embed.title == QUESTION
     quote_block, source = (embed.description or "").rsplit("\n\n", 1)
-    assert EVIDENCE in _plain(quote_block)
+    assert EVIDENCE in visible(quote_block, block_quote=True)
     assert "**Putin**" in quote_block and "**keep talking**" in quote_block
     assert source.startswith(
         "[Putin’s Talk Therapy](<https://puck.news/putins-talk-therapy/#:~:text="
@@ -80,23 +78,60 @@ async def test_bad_questions_get_a_short_private_reply(world: World, question: s
     assert len(result.response.content) < 300 and "Traceback" not in result.response.content
 
 
-async def test_buttons_more_votes_and_show_in_article(world: World) -> None:
+async def test_more_from_the_coverage_shows_the_next_quotes_privately(world: World) -> None:
+    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
+    assert answer is not None
+    more = await world.alice.click(answer.message, label="More from the coverage")
+    assert more.ephemeral and more.response is not None
+    [embed] = more.response.embeds
+    assert embed.title == QUESTION
+    shown = [answer.embeds[0].description or ""] + [f.value or "" for f in answer.embeds[0].fields]
+    fourth = visible((embed.description or "").split("\n\n")[0], block_quote=True)
+    assert fourth.startswith("He called the leaders of most former Soviet republics")
+    assert all(fourth[:60] not in visible(text, block_quote=True) for text in shown)
+
+
+async def test_votes_are_stored_once_per_user_with_the_question_and_answer(
+    world: World, settings: Settings
+) -> None:
+    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
+    assert answer is not None
+    up, down = _button(answer, "👍"), _button(answer, "👎")
+    first = await world.alice.click(answer.message, custom_id=up)
+    again = await world.alice.click(answer.message, custom_id=up)
+    bob = world.guild.add_member(world.env.create_user("bob"))
+    bobs = await bob.click(answer.message, custom_id=down)
+    changed = await world.alice.click(answer.message, custom_id=down)
+    replies = [r.response.content for r in (first, again, bobs, changed) if r.response]
+    assert [r[r.index("(") :] for r in replies] == [
+        "(👍 1 · 👎 0)",
+        "(👍 1 · 👎 0)",  # the same vote twice counts once
+        "(👍 1 · 👎 1)",
+        "(👍 0 · 👎 2)",  # voting again changes the vote
+    ]
+    assert all(r.ephemeral for r in (first, again, bobs, changed))
+    with sqlite3.connect(settings.data_dir / "feedback.sqlite3") as db:
+        rows = db.execute(
+            "SELECT a.question, a.answer, v.user_id, v.vote FROM votes v "
+            "JOIN answers a ON a.id = v.answer_id ORDER BY v.user_id"
+        ).fetchall()
+    assert [(q, user, vote) for q, _, user, vote in rows] == [
+        (QUESTION, world.alice.id, -1),
+        (QUESTION, bob.id, -1),
+    ]
+    assert EVIDENCE in rows[0][1]  # the answer given, as JSON
+
+
+async def test_show_in_article_gives_the_paragraph_with_the_quote_in_bold(world: World) -> None:
     answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
     assert answer is not None
     shown = await world.alice.click(answer.message, label="Show in article")
     assert shown.ephemeral and shown.response is not None
-    assert EVIDENCE.replace("’", "’") in _plain(shown.response.embeds[0].description or "")
-    assert "**" in (shown.response.embeds[0].description or "")
-    more = await world.alice.click(answer.message, label="More from the coverage")
-    assert more.ephemeral and more.response is not None
-    up = _button(answer, "👍")
-    first = await world.alice.click(answer.message, custom_id=up)
-    again = await world.alice.click(answer.message, custom_id=up)
-    bob = world.guild.add_member(world.env.create_user("bob"))
-    down = await bob.click(answer.message, custom_id=_button(answer, "👎"))
-    assert first.response is not None and "👍 1 · 👎 0" in first.response.content
-    assert again.response is not None and "👍 1 · 👎 0" in again.response.content  # one vote each
-    assert down.response is not None and "👍 1 · 👎 1" in down.response.content
+    [embed] = shown.response.embeds
+    before, quote, after = (embed.description or "").split("**")
+    assert before.startswith("Even before they’ve begun") and after.startswith(" The source paused")
+    assert quote.startswith("The point isn’t to simply humor him") and EVIDENCE in quote
+    assert embed.title == "Putin’s Talk Therapy" and "Julia Ioffe" in (embed.footer.text or "")
 
 
 async def test_buttons_keep_working_after_a_restart(world: World, settings: Settings) -> None:
@@ -105,8 +140,24 @@ async def test_buttons_keep_working_after_a_restart(world: World, settings: Sett
     await world.env.restart_bot(create_bot(settings))
     shown = await world.alice.click(answer.message, label="Show in article")
     voted = await world.alice.click(answer.message, custom_id=_button(answer, "👍"))
-    assert shown.response is not None and shown.response.embeds
+    more = await world.alice.click(answer.message, label="More from the coverage")
+    assert shown.response is not None and EVIDENCE in visible(
+        shown.response.embeds[0].description or ""
+    )
     assert voted.response is not None and "👍 1" in voted.response.content
+    assert more.response is not None and more.response.embeds
+    assert not world.env.errors
+
+
+async def test_a_changed_source_says_so(world: World, settings: Settings) -> None:
+    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
+    assert answer is not None
+    seed = settings.seeds_dir / "ioffe-putins-talk-therapy.txt"
+    seed.write_text(seed.read_text().replace("The point isn’t", "The point is not"))
+    world.bot.live.refresh()
+    shown = await world.alice.click(answer.message, label="Show in article")
+    assert shown.ephemeral and shown.response is not None
+    assert "This source is gone" in shown.response.content
 
 
 async def test_a_removed_source_says_so(world: World, settings: Settings) -> None:
@@ -125,12 +176,27 @@ async def test_a_mention_is_answered_in_a_reply_and_a_reply_follows_up(world: Wo
     answer = world.channel.last_message
     assert answer is not None and answer.reference is not None
     assert answer.reference.message_id == asked.id
-    assert "the pope; Queen Elizabeth" in _plain(answer.embeds[0].description or "")
+    assert "the pope; Queen Elizabeth" in visible(
+        answer.embeds[0].description or "", block_quote=True
+    )
     await world.alice.send(world.channel, f"{mention} and Xi Jinping?", reply_to=answer)
     follow_up = world.channel.last_message
     assert follow_up is not None and follow_up.id != answer.id
-    assert "Xi Jinping" in _plain(follow_up.embeds[0].description or "")
-    assert "Did Putin call the pope?" in (follow_up.embeds[0].title or "")
+    assert "Xi Jinping" in visible(follow_up.embeds[0].description or "", block_quote=True)
+    assert follow_up.embeds[0].title == "Did Putin call the pope? and Xi Jinping?"
+    # A follow-up with enough words of its own stands alone.
+    await world.alice.send(world.channel, f"{mention} Is foreign policy personal?", reply_to=answer)
+    alone = world.channel.last_message
+    assert alone is not None and alone.embeds[0].title == "Is foreign policy personal?"
+
+
+async def test_a_reply_to_someone_else_is_an_ordinary_question(world: World) -> None:
+    mention = world.bot.user.mention
+    other = await world.alice.send(world.channel, "Did Putin call the pope?")
+    await world.alice.send(world.channel, f"{mention} and Xi Jinping?", reply_to=other)
+    reply = world.channel.last_message
+    assert reply is not None and reply.author.id == world.bot.user.id
+    assert reply.embeds[0].title == "and Xi Jinping?"  # asked alone
 
 
 async def test_messages_without_a_mention_are_left_alone(world: World) -> None:
@@ -143,17 +209,15 @@ async def test_direct_messages_are_answered(world: World) -> None:
     await world.alice.send_dm("Is foreign policy personal?")
     reply = world.alice_user.dm_channel.last_message
     assert reply is not None and reply.author.id == world.bot.user.id
-    assert "deeply personal" in _plain(reply.embeds[0].description or "")
+    assert "deeply personal" in visible(reply.embeds[0].description or "", block_quote=True)
 
 
 async def test_quoted_mentions_and_markdown_ping_nobody_and_render_as_text(
     world: World, settings: Settings
 ) -> None:
-    from index.models import Article
-
     body = (
         "Organisers told @everyone at the summit that <@123456789012345678> had **won** the "
-        "__negotiation__ prize for diplomacy."
+        "__negotiation__ prize for [diplomacy](https://evil.example)."
     )
     write_article(
         Article("x", "Prize for diplomacy", None, "Wire", "2022-01-01", None, body, ""),
@@ -166,7 +230,70 @@ async def test_quoted_mentions_and_markdown_ping_nobody_and_render_as_text(
     assert result.response is not None and not result.ephemeral
     description = result.response.embeds[0].description or ""
     assert "@\u200beveryone" in description and "<@\u200b123456789012345678" in description
-    assert "\\*\\*won\\*\\*" in description or "\\*\\***won**\\*\\*" in description
-    assert _plain(description.split("\n\n")[0]).startswith("Organisers told @everyone")
-    sent = [entry.json for entry in world.env.http_requests if entry.path.endswith("/callback")]
-    assert sent and all(body and body["data"]["allowed_mentions"] == {"parse": []} for body in sent)
+    assert "\\*\\*won\\*\\*" in description  # the stars show as stars
+    assert "\\_\\_**negotiation**\\_\\_" in description  # key words bold inside them
+    assert "\\[**diplomacy**](https://evil.example)" in description  # no masked link
+    assert visible(description.split("\n\n")[0], block_quote=True) == body
+    assert not result.response.message.mention_everyone
+    assert not result.response.message.mentions and not result.response.message.role_mentions
+
+
+async def test_a_mention_holding_everyone_pings_nobody(world: World) -> None:
+    await world.alice.send(world.channel, f"{world.bot.user.mention} @everyone {EVERYONE_QUESTION}")
+    reply = world.channel.last_message
+    assert reply is not None and reply.author.id == world.bot.user.id
+    assert reply.embeds[0].title == f"@\u200beveryone {EVERYONE_QUESTION}"
+    assert not reply.mention_everyone and not reply.mentions
+
+
+async def test_everything_the_bot_sends_allows_no_mentions(world: World) -> None:
+    """Every message the bot creates or edits carries AllowedMentions.none() itself."""
+    # The bot's default is none() (test_create_bot_reads_settings_and_never_connects); with
+    # a permissive default here, only what each send passes can keep the pings off.
+    world.bot.allowed_mentions = discord.AllowedMentions.all()
+    mention = world.bot.user.mention
+    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
+    assert answer is not None
+    for label in ("Show in article", "More from the coverage"):
+        await world.alice.click(answer.message, label=label)
+    await world.alice.click(answer.message, custom_id=_button(answer, "👍"))
+    await world.alice.slash(world.channel, "ask", question="What did Macron say?")
+    await world.alice.slash(world.channel, "help")
+    await world.alice.slash(world.channel, "articles")
+    await world.alice.slash(world.channel, "article", article="2021-12-31-putins-talk-therapy")
+    await world.alice.slash(world.channel, "article", article="no-such-article")
+    await world.alice.send(world.channel, f"{mention} {QUESTION}")
+    await world.alice.send(
+        world.channel, f"{mention} and Xi Jinping?", reply_to=world.channel.last_message
+    )
+    await world.alice.send_dm(QUESTION)
+    await world.alice.send(world.channel, f"{mention} sync")  # not an owner: refused
+    assert world.env.errors  # the unknown article and NotOwner, both answered
+    sent = [_message_body(r) for r in world.env.http_requests]
+    sent = [body for body in sent if body is not None]
+    assert len(sent) >= 13
+    for body in sent:
+        allowed = body.get("allowed_mentions")
+        assert allowed is not None and allowed["parse"] == [], body
+        assert (
+            not allowed.get("users")
+            and not allowed.get("roles")
+            and not allowed.get("replied_user")
+        )
+
+
+def _message_body(request: simcord.HttpLogEntry) -> dict[str, object] | None:
+    """The message a request creates or edits, if it is one."""
+    body = request.json
+    if not isinstance(body, dict):
+        return None
+    if request.path.endswith("/callback"):
+        data = body.get("data")
+        return data if body.get("type") in (4, 7) and isinstance(data, dict) else None
+    if request.method in ("POST", "PATCH") and (
+        request.path.endswith("/messages")
+        or "/messages/" in request.path
+        or request.path.startswith("/webhooks/")
+    ):
+        return body
+    return None

@@ -3,14 +3,18 @@ owner commands, sharding, and a coverage that changes under the running bot."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
 
 import discord
 import pytest
 import simcord
 
 from bot import create_bot
-from bot.client import APOLOGY, ShardedCoverageBot
+from bot.client import APOLOGY, PRIVATE_REPLY, ShardedCoverageBot
 from bot.settings import Settings
 from index.models import Article
 from index.seeds import write_article
@@ -34,15 +38,115 @@ def _article(n: int) -> Article:
 
 
 async def test_every_interaction_is_acknowledged_within_the_deadline(world: World) -> None:
-    """simcord enforces the 3-second initial-response window: a late reply fails with 10062."""
+    """The index answers at once, so each reply is the interaction's single response."""
     results = [
         await world.alice.slash(world.channel, "ask", question=QUESTION),
         await world.alice.slash(world.channel, "ask", question="What did Macron say?"),
         await world.alice.slash(world.channel, "articles"),
         await world.alice.slash(world.channel, "help"),
     ]
-    assert all(r.acknowledged for r in results)
+    assert all(r.acknowledged and r.response is not None for r in results)
+    assert _callback_types(world.env) == [4, 4, 4, 4]  # answered, none deferred
     assert not world.env.errors
+
+
+def _callback_types(env: simcord.Env) -> list[int]:
+    return [r.json["type"] for r in env.http_requests if r.path.endswith("/callback") and r.json]
+
+
+@pytest.fixture
+def slow_answers(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers that take 4 s of simulated time: longer than Discord's 3-second window."""
+    ask = type(world.bot.get_cog("Ask"))
+    reply_to = ask.reply_to
+
+    async def slow(self: Any, question: str) -> Any:
+        await asyncio.sleep(4)
+        return await reply_to(self, question)
+
+    monkeypatch.setattr(ask, "reply_to", slow)
+
+
+@pytest.mark.usefixtures("slow_answers")
+async def test_a_slow_answer_is_deferred_and_arrives_as_the_follow_up(world: World) -> None:
+    result = await world.alice.slash(world.channel, "ask", question=QUESTION)
+    assert _callback_types(world.env) == [5]  # "thinking…" within the window
+    # After a defer, simcord shows the first follow-up that landed as the response.
+    assert result.response is not None and not result.ephemeral
+    assert "deeply **personal**" in (result.response.embeds[0].description or "")
+    assert not world.env.errors
+
+
+@pytest.mark.usefixtures("slow_answers")
+async def test_a_slow_refusal_stays_private(world: World) -> None:
+    bob = world.guild.add_member(world.env.create_user("bob"))
+    result = await world.alice.slash(world.channel, "ask", question="What did Macron say?")
+    assert _callback_types(world.env) == [5]
+    [refusal] = result.followups
+    assert refusal.ephemeral and "The coverage doesn't say" in refusal.content
+    # The public "thinking…" message was completed and removed: others see nothing.
+    assert result.response is None
+    assert not [m for m in world.channel.history(viewer=bob) if m.author.id == world.bot.user.id]
+    edits = [r.json for r in world.env.http_requests if r.method == "PATCH"]
+    assert edits and edits[0] is not None and edits[0]["content"] == PRIVATE_REPLY
+
+
+@pytest.mark.usefixtures("slow_answers")
+async def test_without_deferring_a_slow_answer_would_miss_the_window(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The control: simcord enforces the 3 seconds, so the tests above mean something."""
+    monkeypatch.setattr(sys.modules["bot.client"], "DEFER_AFTER", 10)
+    result = await world.alice.slash(world.channel, "ask", question=QUESTION)
+    assert not result.acknowledged
+    assert any("10062" in str(error) for error in world.env.errors)  # Unknown Interaction
+
+
+@pytest.mark.usefixtures("slow_answers")
+async def test_a_500_on_the_answer_follow_up_is_logged_and_the_bot_keeps_serving(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.env.inject_error("POST", "/webhooks/*", status=500, times=1)
+    result = await world.alice.slash(world.channel, "ask", question=QUESTION)
+    [apology] = result.followups
+    assert apology.ephemeral and apology.content == APOLOGY
+    assert any(
+        "error in /ask" in r.getMessage() and r.exc_info and "500" in str(r.exc_info[1])
+        for r in caplog.records
+    )
+    assert world.env.errors  # Discord's 500, handled
+    served = await world.alice.slash(world.channel, "ask", question=QUESTION)
+    assert served.response is not None and served.response.embeds
+
+
+@pytest.fixture
+def answering_threads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+    """For each retrieval, whether an event loop was running in its thread."""
+    seen: list[bool] = []
+    for module in (sys.modules["bot.cogs.ask"], sys.modules["bot.views"]):
+        original = module.answer_question
+
+        def recording(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            try:
+                asyncio.get_running_loop()
+                seen.append(True)
+            except RuntimeError:
+                seen.append(False)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(module, "answer_question", recording)
+    yield seen
+
+
+async def test_retrieval_runs_off_the_event_loop(
+    world: World, answering_threads: list[bool]
+) -> None:
+    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
+    assert answer is not None
+    await world.alice.click(answer.message, label="More from the coverage")
+    await world.alice.send(world.channel, f"{world.bot.user.mention} {QUESTION}")
+    assert answering_threads == [False, False, False]
+    assert threading.main_thread().is_alive()
 
 
 class TestCooldown:
@@ -50,24 +154,33 @@ class TestCooldown:
     def settings(self, settings: Settings) -> Settings:
         return settings.model_copy(update={"cooldown_questions": 2, "cooldown_seconds": 60})
 
-    async def test_slash_and_mentions_are_rate_limited_per_user(self, world: World) -> None:
+    async def test_slash_questions_are_rate_limited_per_user(self, world: World) -> None:
         for _ in range(2):
             assert not (await world.alice.slash(world.channel, "ask", question=QUESTION)).ephemeral
         limited = await world.alice.slash(world.channel, "ask", question=QUESTION)
         assert limited.ephemeral and limited.response is not None
-        assert "try again in 60 s" in limited.response.content
+        assert limited.response.content == "You're asking quickly — try again in 60 s."
         bob = world.guild.add_member(world.env.create_user("bob"))
         assert not (await bob.slash(world.channel, "ask", question=QUESTION)).ephemeral
         await world.env.advance_time(61)
         assert not (await world.alice.slash(world.channel, "ask", question=QUESTION)).ephemeral
-        assert world.env.errors  # cooldown errors, answered by our handler
+        assert world.env.errors  # the cooldown errors, answered by our handler
 
-    async def test_mentions_share_the_rule(self, world: World) -> None:
+    async def test_mentions_and_slash_share_one_budget(self, world: World) -> None:
         mention = world.bot.user.mention
-        for _ in range(3):
-            await world.alice.send(world.channel, f"{mention} {QUESTION}")
-        last = world.channel.last_message
-        assert last is not None and "try again in" in last.content
+        await world.alice.slash(world.channel, "ask", question=QUESTION)
+        await world.alice.send(world.channel, f"{mention} {QUESTION}")
+        answered = world.channel.last_message
+        assert answered is not None and answered.embeds
+        await world.env.advance_time(20)
+        asked = await world.alice.send(world.channel, f"{mention} {QUESTION}")
+        limited = world.channel.last_message
+        assert limited is not None and limited.author.id == world.bot.user.id
+        assert limited.content == "You're asking quickly — try again in 40 s."
+        assert limited.reference is not None and limited.reference.message_id == asked.id
+        await world.env.advance_time(41)
+        await world.alice.send(world.channel, f"{mention} {QUESTION}")
+        assert world.channel.last_message is not None and world.channel.last_message.embeds
 
 
 async def test_discord_errors_on_responses_are_logged_and_the_bot_keeps_serving(
@@ -111,14 +224,42 @@ async def test_without_embed_permission_the_answer_is_plain_text(world: World) -
     assert not reply.embeds and "deeply **personal**" in reply.content
 
 
-async def test_without_send_permission_nothing_crashes(world: World) -> None:
+async def test_without_send_permission_nothing_crashes_and_the_log_says_so(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     read_only = world.guild.create_text_channel(
         "read-only", overwrites={world.bot.user: discord.PermissionOverwrite(send_messages=False)}
     )
     await world.alice.send(read_only, f"{world.bot.user.mention} {QUESTION}")
     last = read_only.last_message
     assert last is not None and last.author.id != world.bot.user.id
+    assert any(
+        f"cannot send messages in channel {read_only.id}" in r.getMessage() for r in caplog.records
+    )
     assert not world.env.errors
+
+
+async def test_without_read_history_the_answer_is_sent_without_a_reply(world: World) -> None:
+    no_history = world.guild.create_text_channel(
+        "no-history",
+        overwrites={world.bot.user: discord.PermissionOverwrite(read_message_history=False)},
+    )
+    await world.alice.send(no_history, f"{world.bot.user.mention} {QUESTION}")
+    reply = no_history.last_message
+    assert reply is not None and reply.author.id == world.bot.user.id and reply.embeds
+    assert reply.reference is None
+
+
+async def test_a_refused_send_is_logged_and_the_bot_keeps_serving(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.env.inject_error("POST", "/channels/*/messages", status=500, times=1)
+    await world.alice.send(world.channel, f"{world.bot.user.mention} {QUESTION}")
+    assert any("could not answer in channel" in r.getMessage() for r in caplog.records)
+    assert world.channel.last_message is not None
+    assert world.channel.last_message.author.id != world.bot.user.id
+    await world.alice.send(world.channel, f"{world.bot.user.mention} {QUESTION}")
+    assert world.channel.last_message is not None and world.channel.last_message.embeds
 
 
 class TestListenChannels:
@@ -178,6 +319,50 @@ class TestBrowsing:
         assert unknown.ephemeral and unknown.response is not None
         assert "no article" in unknown.response.content.lower()
         assert world.env.errors  # recorded, and answered by our handler
+
+
+class TestLimits:
+    """An article built to overflow every field: long, full of Markdown, mentions, no breaks."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        sentence = "The *grain* corridor_talks went on @everyone <@123456789012345678> ~~and~~ on. "
+        body = "\n\n".join(
+            [sentence * 40, "grain_corridor*" * 400, "Grain corridor: " + "x" * 5000]
+        )
+        title = "Grain corridor " + "*talks* " * 60
+        write_article(
+            Article("big", title, "A" * 300, "B" * 300, "2022-05-02", None, body, ""),
+            settings.seeds_dir,
+        )
+        return settings
+
+    async def test_every_message_fits_discords_limits(self, world: World) -> None:
+        result = await world.alice.slash(world.channel, "ask", question="grain corridor")
+        assert result.response is not None and not result.ephemeral
+        [embed] = result.response.embeds
+        assert len(embed.fields) == 2  # quotes of 5,016 and 6,000 characters, cut to fit
+        assert all((f.value or "").split("\n")[0].endswith("…") for f in embed.fields)
+        long_question = "Grain corridor " + "talks *went* on _and_ on? " * 18
+        titled = await world.alice.slash(world.channel, "ask", question=long_question)
+        assert titled.response is not None
+        assert (titled.response.embeds[0].title or "").endswith("…")
+        for label in ("Show in article", "More from the coverage"):
+            clicked = await world.alice.click(result.response.message, label=label)
+            assert clicked.response is not None
+        no_embeds = world.guild.create_text_channel(
+            "no-embeds", overwrites={world.bot.user: discord.PermissionOverwrite(embed_links=False)}
+        )
+        await world.alice.send(no_embeds, f"{world.bot.user.mention} grain corridor")
+        assert no_embeds.last_message is not None and no_embeds.last_message.content
+        [choice] = await world.alice.autocomplete(world.channel, "article", "article", "grain")
+        card = await world.alice.slash(world.channel, "article", article=choice["value"])
+        assert card.response is not None and card.response.embeds
+        listing = await world.alice.slash(world.channel, "articles")
+        assert listing.response is not None and listing.response.embeds
+        # simcord rejects what Discord would (400: an embed or content over a limit).
+        assert not world.env.errors
+        assert sum(1 for r in world.env.http_requests if r.method == "POST") >= 8
 
 
 async def test_help_explains_with_an_example(world: World) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,33 @@ def test_without_a_usable_token_run_and_sync_explain_and_exit_2(
     err = capsys.readouterr().err
     assert says in err and "discord.com/developers/applications" in err
     assert "Traceback" not in err and (token is None or token not in err)
+
+
+@pytest.mark.parametrize("command", ["run", "sync"])
+def test_a_rejected_token_explains_and_exits_2(
+    command: str, seed_index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    import discord
+
+    async def rejected(self: object, token: str) -> None:
+        raise discord.LoginFailure("Improper token has been passed.")  # what a 401 becomes
+
+    token = f"{'M' * 24}.{'T' * 6}.{'s' * 27}"
+    shutil.copytree(seed_index_dir, tmp_path / "coverage")
+    monkeypatch.chdir(tmp_path)
+    for name, value in {
+        "DISCORD_TOKEN": token,
+        "COVERAGE_SEEDS_DIR": str(tmp_path / "coverage" / "seeds"),
+        "COVERAGE_INDEX_DIR": str(tmp_path / "coverage" / "index"),
+        "COVERAGE_WATCH_SEEDS": "off",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(discord.http.HTTPClient, "static_login", rejected)
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert "Discord rejected DISCORD_TOKEN" in err and "discord.com/developers/applications" in err
+    assert "Traceback" not in err and token not in err
 
 
 def test_title_choices_fit_discords_limits() -> None:
