@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.choices import title_choices
-from bot.client import CoverageBot
+from bot.client import CoverageBot, respond, within_deadline
 from bot.errors import CoverageError, NoSuchArticleError
 from index.models import Summary
 from index.summary import summarize_article, summarize_coverage, summarize_topic
@@ -49,18 +49,21 @@ class Summaries(commands.Cog):
             if index is None:
                 raise NoSuchArticleError(article)
             heading = f"Summary of “{coverage.metas[index].title}”"
-            result: Summary = await asyncio.to_thread(summarize_article, coverage, index, n)
+            work = asyncio.to_thread(summarize_article, coverage, index, n)
         elif topic:
             heading = f"What the coverage says about {topic}"
-            result = await asyncio.to_thread(summarize_topic, coverage, topic, n)
+            work = asyncio.to_thread(summarize_topic, coverage, topic, n)
         else:
             heading = f"What the coverage says ({len(coverage):,} articles)"
-            result = await asyncio.to_thread(summarize_coverage, coverage, n)
+            work = asyncio.to_thread(summarize_coverage, coverage, n)
+        # A summary of a large coverage can take a while: defer if it does (3-second window).
+        result: Summary = await within_deadline(interaction, work, ephemeral=False)
         if not result.answered:
             about = render.escape(topic or "that")
-            await interaction.response.send_message(
-                f"The coverage says nothing about {about}: no article uses all of those words. "
-                "Try `/articles` to see what it covers.",
+            await respond(
+                interaction,
+                content=f"The coverage says nothing about {about}: no article uses all of those "
+                "words. Try `/articles` to see what it covers.",
                 ephemeral=True,
             )
             return
@@ -69,9 +72,7 @@ class Summaries(commands.Cog):
             for meta in coverage.metas
             if meta.id in {s.article_id for s in result.sentences}
         }
-        await interaction.response.send_message(
-            embed=render.summary_embed(heading, result, sources)
-        )
+        await respond(interaction, embed=render.summary_embed(heading, result, sources))
 
     @summary.autocomplete("article")
     async def article_titles(

@@ -259,6 +259,8 @@ async def test_everything_the_bot_sends_allows_no_mentions(world: World) -> None
     await world.alice.click(answer.message, custom_id=_button(answer, "👍"))
     await world.alice.slash(world.channel, "ask", question="What did Macron say?")
     await world.alice.slash(world.channel, "help")
+    await world.alice.slash(world.channel, "summary", topic="NATO")
+    await world.alice.slash(world.channel, "summary", topic="football")
     await world.alice.slash(world.channel, "articles")
     await world.alice.slash(world.channel, "article", article="2021-12-31-putins-talk-therapy")
     await world.alice.slash(world.channel, "article", article="no-such-article")
@@ -271,7 +273,7 @@ async def test_everything_the_bot_sends_allows_no_mentions(world: World) -> None
     assert world.env.errors  # the unknown article and NotOwner, both answered
     sent = [_message_body(r) for r in world.env.http_requests]
     sent = [body for body in sent if body is not None]
-    assert len(sent) >= 13
+    assert len(sent) >= 15
     for body in sent:
         allowed = body.get("allowed_mentions")
         assert allowed is not None and allowed["parse"] == [], body
