@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,6 +96,19 @@ def test_a_rejected_token_explains_and_exits_2(
     err = capsys.readouterr().err
     assert "Discord rejected DISCORD_TOKEN" in err and "discord.com/developers/applications" in err
     assert "Traceback" not in err and token not in err
+
+
+def test_only_run_and_sync_load_discord() -> None:
+    """The CLI and every index module import without discord (it loads inside run and sync)."""
+    script = (
+        "import importlib, pkgutil, sys, index, bot.cli\n"
+        "for m in pkgutil.iter_modules(index.__path__): importlib.import_module('index.' + m.name)\n"
+        "print(sorted(n for n in sys.modules if n == 'discord' or n.startswith('discord.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_title_choices_fit_discords_limits() -> None:
