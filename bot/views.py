@@ -4,7 +4,8 @@ Answer buttons are ``DynamicItem``s with short, versioned custom ids (``cb1:...`
 work after a restart: "More from the coverage" and the votes carry the answer's key in the
 feedback store (the question itself never travels in a custom id); "Show in article" carries
 the article id, the quote's offsets and a check of the quote's text, and says "this source is
-gone" when a rebuild removed or changed it. Sources are link buttons: nothing to persist.
+gone" when a rebuild removed or changed it. The ``/articles`` pager carries the page it leads
+to and who asked. Sources are link buttons: nothing to persist.
 """
 
 from __future__ import annotations
@@ -249,45 +250,54 @@ class ShowButton(
         await respond(interaction, embed=embed, ephemeral=True)
 
 
-class ArticlesPager(discord.ui.View):
-    """◀ ▶ through ``/articles``; only the person who asked can turn the pages."""
+def articles_view(owner_id: int, page: int, pages: int) -> discord.ui.View:
+    """◀ ▶ under a page of ``/articles``; the buttons carry the page they lead to."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(PageButton("prev", max(0, page - 1), owner_id, disabled=page == 0))
+    view.add_item(
+        PageButton("next", min(pages - 1, page + 1), owner_id, disabled=page >= pages - 1)
+    )
+    return view
 
-    def __init__(self, owner_id: int, pages: int) -> None:
-        super().__init__(timeout=300)
+
+class PageButton(
+    _Guarded,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"cb1:page:(?P<way>prev|next):(?P<page>\d{1,6}):(?P<owner>\d{1,20})",
+):
+    """Turns ``/articles`` to a page; only the person who asked can turn it."""
+
+    def __init__(self, way: str, page: int, owner_id: int, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="◀" if way == "prev" else "▶",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"cb1:page:{way}:{page}:{owner_id}",
+                disabled=disabled,
+            )
+        )
+        self.page: int = page
         self.owner_id: int = owner_id
-        self.page: int = 0
-        self.pages: int = pages
-        self._sync_buttons()
 
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= self.pages - 1
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> PageButton:
+        return cls(match["way"], int(match["page"]), int(match["owner"]))
 
-    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
+    async def run(self, interaction: Interaction) -> None:
         if interaction.user.id != self.owner_id:
             await respond(interaction, content="Run `/articles` to page yourself.", ephemeral=True)
-            return False
-        return True
-
-    async def _turn(self, interaction: Interaction, step: int) -> None:
+            return
         metas = interaction.client.live.current.metas
-        self.pages = render.page_count(len(metas))  # the coverage may have grown or shrunk
-        self.page = min(max(0, self.page + step), self.pages - 1)
-        self._sync_buttons()
-        embed = render.articles_embed(metas, self.page)
+        pages = render.page_count(len(metas))  # the coverage may have grown or shrunk
+        page = min(self.page, pages - 1)
         await interaction.response.edit_message(
-            embed=embed, view=self, allowed_mentions=NO_MENTIONS
+            embed=render.articles_embed(metas, page),
+            view=articles_view(self.owner_id, page, pages),
+            allowed_mentions=NO_MENTIONS,
         )
-
-    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
-        await self._turn(interaction, -1)
-
-    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
-        await self._turn(interaction, +1)
-
-    async def on_error(  # type: ignore[override]
-        self, interaction: Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await report_error(interaction, error)

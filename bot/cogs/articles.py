@@ -10,7 +10,7 @@ from bot import render
 from bot.choices import title_choices
 from bot.client import CoverageBot, respond
 from bot.errors import NoSuchArticleError
-from bot.views import ArticlesPager
+from bot.views import PageButton, articles_view
 from index.passages import paragraphs
 
 
@@ -19,6 +19,12 @@ class Articles(commands.Cog):
 
     def __init__(self, bot: CoverageBot) -> None:
         self.bot: CoverageBot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(PageButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(PageButton)
 
     @app_commands.command(name="articles")
     async def articles(self, interaction: discord.Interaction[CoverageBot]) -> None:
@@ -29,7 +35,7 @@ class Articles(commands.Cog):
         if pages == 1:
             await respond(interaction, embed=embed)
             return
-        await respond(interaction, embed=embed, view=ArticlesPager(interaction.user.id, pages))
+        await respond(interaction, embed=embed, view=articles_view(interaction.user.id, 0, pages))
 
     @app_commands.command(name="article")
     @app_commands.describe(article="Start typing a title; pick one of the suggestions")

@@ -291,7 +291,9 @@ class TestBrowsing:
             write_article(_article(n), settings.seeds_dir)
         return settings
 
-    async def test_articles_pages_with_buttons_for_the_asker_only(self, world: World) -> None:
+    async def test_articles_pages_for_the_asker_only_even_after_a_restart(
+        self, world: World
+    ) -> None:
         first = await world.alice.slash(world.channel, "articles")
         assert first.response is not None
         assert "14 articles" in (first.response.embeds[0].title or "")
@@ -300,8 +302,13 @@ class TestBrowsing:
         assert turned.response is not None
         assert "Page 2 of 2" in (turned.response.embeds[0].footer.text or "")
         bob = world.guild.add_member(world.env.create_user("bob"))
-        refused = await bob.click(first.response.message, label="◀")
-        assert refused.ephemeral
+        refused = await bob.click(turned.response.message, label="◀")
+        assert refused.ephemeral and refused.response is not None
+        assert refused.response.content == "Run `/articles` to page yourself."
+        await world.env.restart_bot(create_bot(world.settings))
+        back = await world.alice.click(turned.response.message, label="◀")
+        assert back.response is not None
+        assert "Page 1 of 2" in (back.response.embeds[0].footer.text or "")
 
     async def test_article_autocomplete_offers_titles_and_validates(self, world: World) -> None:
         choices = await world.alice.autocomplete(world.channel, "article", "article", "grain")
