@@ -85,6 +85,7 @@ def _variant(article: Article, copy: int) -> Article:
         article,
         id=f"{article.id}-c{copy}",
         title=f"{article.title} ({copy})",
+        url=f"{article.url}?copy={copy}" if article.url else None,  # a copy is another article
         body=_WORD.sub(vary, article.body),
     )
 
