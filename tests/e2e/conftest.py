@@ -58,3 +58,10 @@ async def world(simcord_env: simcord.Env, simcord_bot: CoverageBot, settings: Se
     user = simcord_env.create_user("alice")
     alice = guild.add_member(user)
     return World(simcord_env, simcord_bot, settings, guild, channel, alice, user)
+
+
+async def public_answer(world: World, question: str) -> simcord.ResponseMessage:
+    """Ask as alice; the bot's public answer."""
+    result = await world.alice.slash(world.channel, "ask", question=question)
+    assert result.response is not None and not result.ephemeral
+    return result.response

@@ -12,7 +12,7 @@ from bot import create_bot
 from bot.settings import Settings
 from index.models import Article
 from index.seeds import write_article
-from tests.e2e.conftest import World
+from tests.e2e.conftest import World, public_answer
 from tests.markdown import visible
 
 QUESTION = "Why does the Biden administration keep talking to Putin?"
@@ -79,8 +79,7 @@ async def test_bad_questions_get_a_short_private_reply(world: World, question: s
 
 
 async def test_more_from_the_coverage_shows_the_next_quotes_privately(world: World) -> None:
-    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
-    assert answer is not None
+    answer = await public_answer(world, QUESTION)
     more = await world.alice.click(answer.message, label="More from the coverage")
     assert more.ephemeral and more.response is not None
     [embed] = more.response.embeds
@@ -94,8 +93,7 @@ async def test_more_from_the_coverage_shows_the_next_quotes_privately(world: Wor
 async def test_votes_are_stored_once_per_user_with_the_question_and_answer(
     world: World, settings: Settings
 ) -> None:
-    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
-    assert answer is not None
+    answer = await public_answer(world, QUESTION)
     up, down = _button(answer, "👍"), _button(answer, "👎")
     first = await world.alice.click(answer.message, custom_id=up)
     again = await world.alice.click(answer.message, custom_id=up)
@@ -123,8 +121,7 @@ async def test_votes_are_stored_once_per_user_with_the_question_and_answer(
 
 
 async def test_show_in_article_gives_the_paragraph_with_the_quote_in_bold(world: World) -> None:
-    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
-    assert answer is not None
+    answer = await public_answer(world, QUESTION)
     shown = await world.alice.click(answer.message, label="Show in article")
     assert shown.ephemeral and shown.response is not None
     [embed] = shown.response.embeds
@@ -135,8 +132,7 @@ async def test_show_in_article_gives_the_paragraph_with_the_quote_in_bold(world:
 
 
 async def test_buttons_keep_working_after_a_restart(world: World, settings: Settings) -> None:
-    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
-    assert answer is not None
+    answer = await public_answer(world, QUESTION)
     await world.env.restart_bot(create_bot(settings))
     shown = await world.alice.click(answer.message, label="Show in article")
     voted = await world.alice.click(answer.message, custom_id=_button(answer, "👍"))
@@ -150,8 +146,7 @@ async def test_buttons_keep_working_after_a_restart(world: World, settings: Sett
 
 
 async def test_a_changed_source_says_so(world: World, settings: Settings) -> None:
-    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
-    assert answer is not None
+    answer = await public_answer(world, QUESTION)
     seed = settings.seeds_dir / "ioffe-putins-talk-therapy.txt"
     seed.write_text(seed.read_text().replace("The point isn’t", "The point is not"))
     world.bot.live.refresh()
@@ -161,8 +156,7 @@ async def test_a_changed_source_says_so(world: World, settings: Settings) -> Non
 
 
 async def test_a_removed_source_says_so(world: World, settings: Settings) -> None:
-    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
-    assert answer is not None
+    answer = await public_answer(world, QUESTION)
     (settings.seeds_dir / "ioffe-putins-talk-therapy.txt").unlink()
     world.bot.live.refresh()
     shown = await world.alice.click(answer.message, label="Show in article")
@@ -252,8 +246,7 @@ async def test_everything_the_bot_sends_allows_no_mentions(world: World) -> None
     # a permissive default here, only what each send passes can keep the pings off.
     world.bot.allowed_mentions = discord.AllowedMentions.all()
     mention = world.bot.user.mention
-    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
-    assert answer is not None
+    answer = await public_answer(world, QUESTION)
     for label in ("Show in article", "More from the coverage"):
         await world.alice.click(answer.message, label=label)
     await world.alice.click(answer.message, custom_id=_button(answer, "👍"))

@@ -18,7 +18,7 @@ from bot.client import APOLOGY, PRIVATE_REPLY, ShardedCoverageBot
 from bot.settings import Settings
 from index.models import Article
 from index.seeds import write_article
-from tests.e2e.conftest import World
+from tests.e2e.conftest import World, public_answer
 
 QUESTION = "Is foreign policy personal?"
 
@@ -141,8 +141,7 @@ def answering_threads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
 async def test_retrieval_runs_off_the_event_loop(
     world: World, answering_threads: list[bool]
 ) -> None:
-    answer = (await world.alice.slash(world.channel, "ask", question=QUESTION)).response
-    assert answer is not None
+    answer = await public_answer(world, QUESTION)
     await world.alice.click(answer.message, label="More from the coverage")
     await world.alice.send(world.channel, f"{world.bot.user.mention} {QUESTION}")
     assert answering_threads == [False, False, False]
