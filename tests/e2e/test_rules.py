@@ -7,6 +7,7 @@ import asyncio
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -463,3 +464,21 @@ def test_create_bot_reads_settings_and_never_connects(settings: Settings) -> Non
     assert not bot.is_ready() and bot.live.current.info.articles == 2
     assert bot.allowed_mentions is not None and bot.allowed_mentions.to_dict() == {"parse": []}
     assert not bot.intents.message_content and not bot.intents.members
+
+
+def test_create_bot_without_settings_reads_the_environment(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer .env here
+    for name, value in {
+        "COVERAGE_SEEDS_DIR": settings.seeds_dir,
+        "COVERAGE_INDEX_DIR": settings.index_dir,
+        "COVERAGE_DATA_DIR": tmp_path / "elsewhere",
+        "COVERAGE_WATCH_SEEDS": "off",
+        "COVERAGE_SHARD_COUNT": "3",
+    }.items():
+        monkeypatch.setenv(name, str(value))
+    bot = create_bot()
+    assert isinstance(bot, ShardedCoverageBot) and bot.shard_count == 3
+    assert bot.settings.data_dir == tmp_path / "elsewhere" and not bot.is_ready()
+    assert (tmp_path / "elsewhere" / "feedback.sqlite3").exists()
