@@ -10,7 +10,6 @@ to and who asked. Sources are link buttons: nothing to persist.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -137,10 +136,10 @@ class MoreButton(
     async def _more(self, interaction: Interaction) -> Answer | None:
         """The citations after the answer's first three, or None when there are none."""
         bot = interaction.client
-        question = await asyncio.to_thread(bot.feedback.question, self.key)
+        question = await bot.off_loop(bot.feedback.question, self.key)
         if question is None:
             raise SourceGoneError()
-        result = await asyncio.to_thread(
+        result = await bot.off_loop(
             answer_question,
             bot.live.current,
             question,
@@ -181,7 +180,7 @@ class VoteButton(
 
     async def run(self, interaction: Interaction) -> None:
         value = 1 if self.way == "up" else -1
-        vote = asyncio.to_thread(
+        vote = interaction.client.off_loop(
             interaction.client.feedback.vote, self.key, interaction.user.id, value
         )
         tally = await within_deadline(interaction, vote, ephemeral=True)

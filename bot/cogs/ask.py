@@ -14,7 +14,6 @@ Jinping?". A longer follow-up stands on its own.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from dataclasses import dataclass
@@ -95,10 +94,10 @@ class Ask(commands.Cog):
         """Answer ``question`` off the event loop and store what was answered."""
         coverage = self.bot.live.current
         settings = self.bot.settings
-        result = await asyncio.to_thread(
+        result = await self.bot.off_loop(
             answer_question, coverage, question, max_chars=settings.max_question_chars
         )
-        key = await asyncio.to_thread(self.bot.feedback.record, result) if result.answered else ""
+        key = await self.bot.off_loop(self.bot.feedback.record, result) if result.answered else ""
         return Reply(result, key)
 
     @app_commands.command(name="ask")
@@ -176,7 +175,7 @@ class Ask(commands.Cog):
         if replied.author.id != self.bot.user.id:
             return None
         key = answer_key(replied)
-        return None if key is None else await asyncio.to_thread(self.bot.feedback.question, key)
+        return None if key is None else await self.bot.off_loop(self.bot.feedback.question, key)
 
     async def _deliver(self, message: discord.Message, question: str, reply: Reply) -> None:
         """Reply with the answer (in a new thread if so configured and allowed)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Literal
 
 import discord
@@ -49,13 +48,13 @@ class Summaries(commands.Cog):
             if index is None:
                 raise NoSuchArticleError(article)
             heading = f"Summary of “{coverage.metas[index].title}”"
-            work = asyncio.to_thread(summarize_article, coverage, index, n)
+            work = self.bot.off_loop(summarize_article, coverage, index, n)
         elif topic:
             heading = f"What the coverage says about {topic}"
-            work = asyncio.to_thread(summarize_topic, coverage, topic, n)
+            work = self.bot.off_loop(summarize_topic, coverage, topic, n)
         else:
             heading = f"What the coverage says ({len(coverage):,} articles)"
-            work = asyncio.to_thread(summarize_coverage, coverage, n)
+            work = self.bot.off_loop(summarize_coverage, coverage, n)
         # A summary of a large coverage can take a while: defer if it does (3-second window).
         result: Summary = await within_deadline(interaction, work, ephemeral=False)
         if not result.answered:
