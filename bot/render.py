@@ -231,24 +231,33 @@ def decline_text(answer: Answer) -> str:
 
 
 def summary_embed(heading: str, summary: Summary, sources: dict[str, ArticleMeta]) -> discord.Embed:
-    """A summary as one embed: sentences grouped by article, each linked to its place."""
-    lines: list[str] = []
+    """A summary as one embed: sentences grouped by article, each linked to its place.
+
+    Whole sentences only, so no link or bold is cut in half; a first sentence too long for
+    the embed on its own is cut in its plain text.
+    """
+    blocks: list[str] = []
+    used = 0
     current: str | None = None
     for sentence in summary.sentences:
         meta = sources.get(sentence.article_id or "")
+        header = ""
         if meta is not None and meta.id != current and len(sources) > 1:
             current = meta.id
-            lines.append(f"**{escape(shorten(meta.title, 200))}** · {escape(_byline(meta))}")
+            header = f"**{escaped(meta.title, 200)}** · {escape(_byline(meta))}\n"
         link = f" [↗](<{sentence.link}>)" if sentence.link and len(sentence.link) <= 1024 else ""
-        lines.append(f"• {escape(sentence.text)}{link}")
-    description = ""
-    for line in lines:  # whole lines only, so no link or bold is cut in half
-        if len(description) + len(line) + 1 > ANSWER_DESCRIPTION_BUDGET:
-            description += ELLIPSIS
+        block = f"{header}• {escape(sentence.text)}{link}"
+        if used + len(block) + 1 > ANSWER_DESCRIPTION_BUDGET:
+            if not blocks:
+                room = ANSWER_DESCRIPTION_BUDGET - len(header) - len(link) - 2
+                blocks.append(f"{header}• {escaped(sentence.text, room)}{link}")
+            else:
+                blocks.append(ELLIPSIS)
             break
-        description += line + "\n"
+        blocks.append(block)
+        used += len(block) + 1
     embed = discord.Embed(
-        title=shorten(escape(heading), TITLE_LIMIT), description=description, colour=COLOUR
+        title=escaped(heading, TITLE_LIMIT), description="\n".join(blocks), colour=COLOUR
     )
     embed.set_footer(
         text="Every sentence is verbatim from the coverage · ↗ opens it in the article"

@@ -33,3 +33,30 @@ def test_any_text_gives_a_summary_or_none_never_an_error(text: str, n: int) -> N
         text.replace("\r\n", "\n").replace("\r", "\n")[s.start : s.end] == s.text
         for s in result.sentences
     )
+
+
+@given(
+    heading=st.text(max_size=600),
+    texts=st.lists(st.text(min_size=1, max_size=5000), min_size=1, max_size=8),
+)
+def test_summary_embeds_fit_discords_limits(heading: str, texts: list[str]) -> None:
+    from bot import render
+    from index.coverage import ArticleMeta
+    from index.models import Summary, SummarySentence
+
+    metas = {
+        f"a{i}": ArticleMeta(
+            f"a{i}", "T" * 300, "Author", "Outlet", "2022-01-01", "https://x.y", ""
+        )
+        for i in range(2)
+    }
+    sentences = tuple(
+        SummarySentence(t, f"a{i % 2}", 0, len(t), "https://x.y/#:~:text=a")
+        for i, t in enumerate(texts)
+    )
+    embed = render.summary_embed(heading, Summary("topic", sentences, True), metas)
+    assert render.embed_fits(embed)
+    assert (embed.description or "").strip() not in (
+        "",
+        render.ELLIPSIS,
+    )  # the first sentence always shows
