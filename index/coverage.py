@@ -6,7 +6,7 @@ memory-mapped and read-only; bodies are decoded on demand, so opening a large in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from index.analyze import analyze
 from index.bm25 import BM25Arrays, BM25Params, top_k
-from index.models import Article, Passage, SearchHit
+from index.models import Article, SearchHit
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,19 +103,9 @@ class Coverage:
             source=meta.source,
         )
 
-    def articles(self) -> Iterator[Article]:
-        """Every article with its body, in index order."""
-        return (self.article(i) for i in range(len(self.metas)))
-
     def passage_range(self, index: int) -> range:
         """Passage numbers of the article at ``index``, in body order."""
         return range(int(self._first_passage[index]), int(self._first_passage[index + 1]))
-
-    def passage(self, number: int) -> Passage:
-        """Passage ``number`` as article id, ordinal within the article, and offsets."""
-        article, start, end = (int(v) for v in self.passages[number])
-        ordinal = number - int(self._first_passage[article])
-        return Passage(self.metas[article].id, ordinal, start, end)
 
     def search(self, query: str, k: int = 5) -> list[SearchHit]:
         """The ``k`` passages that best match ``query`` by BM25, best first."""

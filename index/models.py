@@ -33,16 +33,6 @@ class Span:
 
 
 @dataclass(frozen=True, slots=True)
-class Passage:
-    """The unit of retrieval: a few consecutive sentences of one paragraph."""
-
-    article_id: str
-    ordinal: int  #: position among the article's passages
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
 class SearchHit:
     """A ranked passage with its text (``body[start:end]``)."""
 
