@@ -47,6 +47,16 @@ MAX_QUOTE_CHARS = 600
 NEW_SOURCE_BONUS = 0.1
 #: Bonus to a quote shaped like the answer the question asks for (a reason, a number, a date).
 SHAPE_BONUS = 0.15
+#: Framing words of a question about what someone said ("What did Macron say ...?").
+SPEECH_QUESTION_WORDS = frozenset(analyze("say tell"))
+#: Text that reports speech: a verb of saying, an attribution, or quotation marks.
+SPEECH = re.compile(
+    r"\b(said|says|say|saying|told|tells|tell|spoke|speaks|affirmed|noted|warned|argued|"
+    r"added|stated|claimed|insisted|asked|replied|declared|announced|wrote|snarled|commented|"
+    r"remarked|explained|suggested|acknowledged|admitted|promised|threatened|urged|vowed|"
+    r"reiterated|emphasi[sz]ed|assured|according to)\b|[“”\"]",
+    re.IGNORECASE,
+)
 #: Framing words that point at an article's author ("what does the author think").
 AUTHOR_WORDS = frozenset(analyze("author writer"))
 #: Bonus, when the question asks about "the author", to quotes from articles that name one.
@@ -79,6 +89,7 @@ class _Preferences:
     shape: re.Pattern[str] | None  #: what an answer looks like ("why": a reason), if known
     wants_author: bool  #: asks about "the author": favour articles that name one
     articles: frozenset[int]  #: articles the question names by byline or title, if any
+    wants_speech: bool  #: "what did X say/tell": only quotes that report speech can answer
 
 
 class _Sentences:
@@ -168,6 +179,7 @@ def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: in
         shape=answer_shape(question),
         wants_author=bool(AUTHOR_WORDS & set(terms.framing)),
         articles=_articles_described(coverage, naming),
+        wants_speech=bool(SPEECH_QUESTION_WORDS & set(terms.framing)),
     )
     ranked = _candidates(coverage, query, prefs)
     if terms.names - known:
@@ -265,7 +277,10 @@ def _windows(
                 # Longer quotes lose a little always (ties go to the shorter) and more past target.
                 penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
                 score = covered + BM25_WEIGHT * bm25_score / top - penalty
-                score += _adjust(split.body(article)[lo:hi], coverage.metas[article].author, prefs)
+                quote = split.body(article)[lo:hi]
+                if prefs.wants_speech and not SPEECH.search(quote):
+                    continue  # "what did X say" is not answered by a passage where nobody speaks
+                score += _adjust(quote, coverage.metas[article].author, prefs)
                 windows.append(_Window(article, number, lo, hi, covered, score, found, i, last))
     return windows
 

@@ -105,6 +105,31 @@ def test_unanswerable_questions_are_declined_naming_missing_words(
     assert result.suggestions, "the closest articles are offered"
 
 
+@pytest.mark.parametrize(
+    ("question", "speaks"),
+    [
+        ("What did Putin tell Biden?", "Putin said Ukraine can’t join NATO."),
+        ("What did Sullivan say about European allies?", "Sullivan noted"),
+        ("What did Trump say about Putin?", "spoke of him as an equal"),
+    ],
+)
+def test_what_someone_said_is_answered_with_reported_speech(
+    seed_coverage: Coverage, question: str, speaks: str
+) -> None:
+    result = answer(seed_coverage, question)
+    assert result.answered and speaks in result.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    "question", ["What did the pope tell Putin?", "What did Xi Jinping say about Ukraine?"]
+)
+def test_someone_named_who_never_speaks_in_the_coverage_gets_a_decline(
+    seed_coverage: Coverage, question: str
+) -> None:
+    """The pope and Xi are in a list of people Putin called; nothing they said is reported."""
+    assert not answer(seed_coverage, question).answered
+
+
 def test_shared_common_words_alone_do_not_make_an_answer(seed_coverage: Coverage) -> None:
     result = answer(seed_coverage, "Who is the best football player of all time?")
     assert not result.answered
