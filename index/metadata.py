@@ -27,7 +27,10 @@ class Kind(Enum):
     AUTHOR = "author"
     DATE = "date"
     OUTLET = "outlet"
+    TITLE = "title"
     MENTIONS = "mentions"
+    LISTING = "listing"
+    PERSON = "person"
 
 
 _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
@@ -62,11 +65,31 @@ _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         Kind.OUTLET,
         re.compile(
             r"^(?:where|in which (?:outlet|publication|newspaper|magazine))\s+(?:was|were|did)\s+"
-            r"(?P<rest>.*?)\s*(?:published|appear(?:ed)?|run|printed)\s*\??$"
+            r"(?P<rest>.*?)\s*(?:publish(?:ed)?|appear(?:ed)?|run|printed)\b.*$"
             r"|^(?:who|which outlet|what outlet|which publication|what publication)\s+"
             r"(?:published|ran|printed)\s+(?P<rest2>.*)$",
             re.IGNORECASE,
         ),
+    ),
+    (
+        Kind.TITLE,
+        re.compile(
+            r"^what\s+(?:is|was)\s+(?:the\s+)?(?:title|headline|name)\s+of\s+(?P<rest>.+)$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Kind.LISTING,
+        re.compile(
+            r"^(?:how many|which|what)\s+(?:articles?|pieces?|stories)\s+"
+            r"(?:are there|are in|is there|does the coverage|do you)(?P<rest>.*)$"
+            r"|^(?:list|show)(?: me)?\s+(?:all\s+)?the\s+(?:articles|coverage)(?P<rest2>.*)$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Kind.PERSON,
+        re.compile(r"^who\s+(?:is|was)\s+(?P<rest>[^,;]+)$", re.IGNORECASE),
     ),
 )
 
@@ -95,6 +118,10 @@ def metadata_answer(coverage: Coverage, question: str, limit: int) -> Answer | N
     kind, rest = classified
     if kind is Kind.MENTIONS:
         return _mentions(coverage, question, rest, limit)
+    if kind is Kind.LISTING:
+        return _listing(coverage, question, limit)
+    if kind is Kind.PERSON:
+        return _person(coverage, question, rest, limit)
     articles = _articles_named(coverage, rest)[:limit]
     citations = tuple(_lead_citation(coverage, i) for i in articles)
     lines = [_fact(kind, coverage.metas[i]) for i in articles]
@@ -114,11 +141,56 @@ def _fact(kind: Kind, meta: ArticleMeta) -> str:
         return (
             f"{title} was published on {when}." if when else f"{title} carries no publication date."
         )
+    if kind is Kind.TITLE:
+        byline = ", ".join(v for v in (meta.author, meta.outlet, meta.published) if v)
+        return f"The article is titled {title}" + (f" ({byline})." if byline else ".")
     if meta.outlet:
         return f"{title} was published by {meta.outlet}" + (f" ({meta.url})." if meta.url else ".")
     return f"{title} does not say where it was published" + (
         f"; its link is {meta.url}." if meta.url else "."
     )
+
+
+def _listing(coverage: Coverage, question: str, limit: int) -> Answer:
+    """How many articles the coverage holds, and the newest of them."""
+    order = sorted(
+        range(len(coverage)), key=lambda i: coverage.metas[i].published or "", reverse=True
+    )
+    shown = "; ".join(f"“{coverage.metas[i].title}”" for i in order[:10])
+    more = f" and {len(coverage) - 10} more" if len(coverage) > 10 else ""
+    count = "one article" if len(coverage) == 1 else f"{len(coverage):,} articles"
+    text = f"The coverage holds {count}: {shown}{more}."
+    return Answer(
+        question, True, text, tuple(_lead_citation(coverage, i) for i in order[:limit]), ()
+    )
+
+
+def _person(coverage: Coverage, question: str, rest: str, limit: int) -> Answer | None:
+    """ "Who is Julia Ioffe?" when she wrote for the coverage: her articles; else not metadata."""
+    wanted = set(analyze(rest))
+    written = [
+        i
+        for i, meta in enumerate(coverage.metas)
+        if meta.author and wanted and wanted <= set(analyze(meta.author))
+    ]
+    if not written:
+        return None  # someone the articles talk about: answered from the text, if at all
+    name = coverage.metas[written[0]].author
+    titles = "; ".join(_titled(coverage.metas[i]) for i in written[:5])
+    text = (
+        f"{name} wrote {titles}"
+        if len(written) == 1
+        else f"{name} wrote {len(written)} articles: {titles}"
+    )
+    text += "." if len(written) <= 5 else f" and {len(written) - 5} more."
+    return Answer(
+        question, True, text, tuple(_lead_citation(coverage, i) for i in written[:limit]), ()
+    )
+
+
+def _titled(meta: ArticleMeta) -> str:
+    where = ", ".join(v for v in (meta.outlet, meta.published) if v)
+    return f"“{meta.title}”" + (f" ({where})" if where else "")
 
 
 def _long_date(published: str | None) -> str | None:

@@ -109,19 +109,19 @@ def problem(question: str, max_chars: int) -> str | None:
 def key_terms(question: str) -> QuestionTerms:
     """Split the cleaned question's terms into content terms and framing terms."""
     content: dict[str, str] = {}
-    framing: list[str] = []
+    framing: list[tuple[str, str]] = []
     names: set[str] = set()
     for position, (term, word) in enumerate(analyze_words(_HOW_WORDS.sub("how", clean(question)))):
         if term in FRAMING_WORDS:
-            framing.append(term)
+            framing.append((term, word))
             continue
         content.setdefault(term, word)
         if word[0].isupper() and (position > 0 or not _opens(question, word)):
             names.add(term)
     if not content:  # a question made only of framing words still has something to match
-        content = {term: term for term in framing}
+        content = dict(reversed(framing))  # the first word each term came from
         framing = []
-    return QuestionTerms(tuple(content.items()), tuple(framing), frozenset(names))
+    return QuestionTerms(tuple(content.items()), tuple(t for t, _ in framing), frozenset(names))
 
 
 def answer_shape(question: str) -> re.Pattern[str] | None:

@@ -67,6 +67,10 @@ def test_citations_come_from_different_passages_best_first(seed_coverage: Covera
         ("Who wrote the Moscow Times piece?", "Mark Galeotti"),
         ("When was the Moscow Times opinion piece published?", "2021-12-08"),
         ("Where was Putin's Talk Therapy published?", "Puck"),
+        ("Where did Mark Galeotti publish his article?", "The Moscow Times"),
+        ("When did Julia Ioffe's article come out?", "2021-12-31"),
+        ("What is the title of the Puck article?", "Putin’s Talk Therapy"),
+        ("Who is Julia Ioffe?", "Julia Ioffe wrote “Putin’s Talk Therapy” (Puck, 2021-12-31)."),
     ],
 )
 def test_questions_about_the_coverage_are_answered_from_metadata(
@@ -76,6 +80,20 @@ def test_questions_about_the_coverage_are_answered_from_metadata(
     assert result.answered
     assert expected in result.answer
     assert len(result.citations) == 1
+
+
+def test_how_many_articles_lists_the_coverage(seed_coverage: Coverage) -> None:
+    result = answer(seed_coverage, "How many articles are there?")
+    assert result.answered and result.answer.startswith("The coverage holds 2 articles")
+    # A question of framing words only still names missing words as typed, not as stems.
+    assert answer(seed_coverage, "What do the stories report?").missing_terms == ("stories",)
+
+
+def test_who_is_someone_the_articles_discuss_is_answered_from_the_text(
+    seed_coverage: Coverage,
+) -> None:
+    result = answer(seed_coverage, "Who was Mikhail Gorbachev?")
+    assert result.answered and "Mikhail Gorbachev and Ronald Reagan" in result.citations[0].quote
 
 
 def test_which_articles_mention_lists_them_with_a_quote_each(seed_coverage: Coverage) -> None:
