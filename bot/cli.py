@@ -259,6 +259,7 @@ def answer_json(result: Answer) -> dict[str, Any]:
     doc["citations"] = [asdict(c) for c in result.citations]
     doc["missing_terms"] = list(result.missing_terms)
     doc["suggestions"] = [asdict(s) for s in result.suggestions]
+    del doc["from_metadata"]  # how the answer was found is not part of the JSON contract
     return doc
 
 

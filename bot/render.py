@@ -173,10 +173,13 @@ def answer_embed(answer: Answer, terms: frozenset[str]) -> discord.Embed:
     """The embed for an answered question: best quote, its source, up to two more quotes."""
     best, *others = answer.citations
     source = source_line(best)
-    quote = block_quote(best.quote, terms, ANSWER_DESCRIPTION_BUDGET - len(source) - 2)
+    # An answer from bylines and titles states its fact first; the quote shows the article.
+    fact = f"{escaped(answer.answer, 1000)}\n\n" if answer.from_metadata else ""
+    budget = ANSWER_DESCRIPTION_BUDGET - len(fact) - len(source) - 2
+    quote = block_quote(best.quote, terms, budget)
     embed = discord.Embed(
         title=escaped(answer.question, TITLE_LIMIT) or "Your question",
-        description=f"{quote}\n\n{source}",
+        description=f"{fact}{quote}\n\n{source}",
         colour=COLOUR,
     )
     for citation in others[:2]:
@@ -198,7 +201,8 @@ def answer_text(answer: Answer, terms: frozenset[str]) -> str:
         escaped(v, 150) for v in (best.title, best.author, best.outlet, best.published) if v
     )
     tail = f"\n— {byline}{link}"
-    return block_quote(best.quote, terms, CONTENT_LIMIT - len(tail)) + tail
+    fact = f"{escaped(answer.answer, 500)}\n" if answer.from_metadata else ""
+    return fact + block_quote(best.quote, terms, CONTENT_LIMIT - len(fact) - len(tail)) + tail
 
 
 def source_label(citation: Citation) -> str:

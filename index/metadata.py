@@ -125,7 +125,7 @@ def metadata_answer(coverage: Coverage, question: str, limit: int) -> Answer | N
     articles = _articles_named(coverage, rest)[:limit]
     citations = tuple(_lead_citation(coverage, i) for i in articles)
     lines = [_fact(kind, coverage.metas[i]) for i in articles]
-    return Answer(question, True, "\n".join(lines), citations, ())
+    return Answer(question, True, "\n".join(lines), citations, (), from_metadata=True)
 
 
 def _fact(kind: Kind, meta: ArticleMeta) -> str:
@@ -160,13 +160,12 @@ def _listing(coverage: Coverage, question: str, limit: int) -> Answer:
     more = f" and {len(coverage) - 10} more" if len(coverage) > 10 else ""
     count = "one article" if len(coverage) == 1 else f"{len(coverage):,} articles"
     text = f"The coverage holds {count}: {shown}{more}."
-    return Answer(
-        question, True, text, tuple(_lead_citation(coverage, i) for i in order[:limit]), ()
-    )
+    citations = tuple(_lead_citation(coverage, i) for i in order[:limit])
+    return Answer(question, True, text, citations, (), from_metadata=True)
 
 
 def _person(coverage: Coverage, question: str, rest: str, limit: int) -> Answer | None:
-    """ "Who is Julia Ioffe?" when she wrote for the coverage: her articles; else not metadata."""
+    """Who an author is, from the coverage: the articles they wrote (None for anyone else)."""
     wanted = set(analyze(rest))
     written = [
         i
@@ -183,9 +182,8 @@ def _person(coverage: Coverage, question: str, rest: str, limit: int) -> Answer 
         else f"{name} wrote {len(written)} articles: {titles}"
     )
     text += "." if len(written) <= 5 else f" and {len(written) - 5} more."
-    return Answer(
-        question, True, text, tuple(_lead_citation(coverage, i) for i in written[:limit]), ()
-    )
+    citations = tuple(_lead_citation(coverage, i) for i in written[:limit])
+    return Answer(question, True, text, citations, (), from_metadata=True)
 
 
 def _titled(meta: ArticleMeta) -> str:
@@ -244,7 +242,7 @@ def _mentions(coverage: Coverage, question: str, topic: str, limit: int) -> Answ
     count = "One article mentions" if len(articles) == 1 else f"{len(articles)} articles mention"
     text = f"{count} {topic}: {titles}{more}."
     citations = tuple(_first_mention(coverage, i, set(terms)) for i in articles[:limit])
-    return Answer(question, True, text, citations, ())
+    return Answer(question, True, text, citations, (), from_metadata=True)
 
 
 def _articles_with_all(coverage: Coverage, terms: Sequence[str]) -> list[int]:

@@ -81,6 +81,7 @@ class Answer:
     citations: tuple[Citation, ...]
     missing_terms: tuple[str, ...]
     suggestions: tuple[Suggestion, ...] = ()  #: the closest articles when not answered
+    from_metadata: bool = False  #: answered from bylines and titles; ``answer`` states the fact
 
 
 @dataclass(frozen=True, slots=True)

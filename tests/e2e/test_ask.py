@@ -292,3 +292,13 @@ def _message_body(request: simcord.HttpLogEntry) -> dict[str, object] | None:
     ):
         return body
     return None
+
+
+async def test_a_question_about_the_coverage_states_the_fact_first(world: World) -> None:
+    result = await world.alice.slash(
+        world.channel, "ask", question="Who wrote Putin's Talk Therapy?"
+    )
+    assert result.response is not None and not result.ephemeral
+    description = result.response.embeds[0].description or ""
+    assert description.startswith("“Putin’s Talk Therapy” was written by Julia Ioffe.")
+    assert "> When I first heard" in description  # the article's opening, quoted
