@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -239,3 +240,30 @@ def test_dev_question_set_meets_the_quality_floors(seed_index_dir: Path) -> None
     )
     hits_at_1 = int(summary.split("hit@1 ")[1].split("/")[0])
     assert hits_at_1 >= 21, run.stdout
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "score_qa.py").exists(), reason="needs ../shared/eval")
+def test_our_own_question_set_keeps_its_figures(seed_index_dir: Path) -> None:
+    """51 questions of the dev set's kind, written for this project (tests/data/extra_qa.jsonl).
+
+    A regression guard with a little slack; docs/answering.md has the exact figures.
+    """
+    questions = Path(__file__).resolve().parents[1] / "data" / "extra_qa.jsonl"
+    env = {
+        "COVERAGE_SEEDS_DIR": str(seed_index_dir / "seeds"),
+        "COVERAGE_INDEX_DIR": str(seed_index_dir / "index"),
+    }
+    command = f"{Path(sys.executable).parent / 'coverage-bot'} ask --json -"
+    run = subprocess.run(
+        [sys.executable, str(SHARED / "eval" / "score_qa.py"), str(questions), "--cmd", command],
+        capture_output=True,
+        text=True,
+        cwd=seed_index_dir,
+        env=env | {"PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    summary = run.stdout.strip().splitlines()[-1]
+    figures = dict(re.findall(r"([\w@-]+) (\d+)/\d+", summary))
+    assert int(figures["hit@1"]) >= 33 and int(figures["hit@3"]) >= 36, run.stdout
+    assert int(figures["declined-unanswerable"]) >= 12, run.stdout
+    assert int(figures["declined-answerable"]) == 0, run.stdout
