@@ -71,7 +71,12 @@ class Admin(commands.Cog):
             await self.refresh()
 
     async def watch(self) -> None:
-        async for _ in awatch(self.bot.live.seeds_dir, stop_event=self.stop_watching):
+        # yield_on_timeout also wakes the loop every few seconds without events: refresh is a
+        # cheap no-op then, and it catches a change made before the watch was in place.
+        changes = awatch(
+            self.bot.live.seeds_dir, stop_event=self.stop_watching, yield_on_timeout=True
+        )
+        async for _ in changes:
             await self.refresh()
 
     @commands.command(name="reindex")
