@@ -168,11 +168,10 @@ def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: in
     if about_coverage is not None:
         return about_coverage
     terms = key_terms(question)
-    vocab = coverage.bm25.vocab
-    known = vocab.keys() | all_metadata_terms(coverage)
-    missing = tuple(word for term, word in terms.content if term not in known)
+    vocab, described = coverage.bm25.vocab, all_metadata_terms(coverage)
+    missing = tuple(w for t, w in terms.content if t not in vocab and t not in described)
     # Words only an article's byline or title holds ("Galeotti", "Puck") pick the article.
-    naming = {term for term, _ in terms.content if term in known and term not in vocab}
+    naming = {term for term, _ in terms.content if term in described and term not in vocab}
     weights = {t: w for t, w in _term_weights(coverage, terms).items() if t not in naming}
     query = [term for term, _ in terms.content] + list(terms.framing)
     prefs = _Preferences(
@@ -182,7 +181,7 @@ def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: in
         wants_speech=bool(SPEECH_QUESTION_WORDS & set(terms.framing)),
     )
     ranked = _candidates(coverage, query, prefs)
-    if terms.names - known:
+    if any(t not in vocab and t not in described for t in terms.names):
         # A question about someone or something the coverage never names: nothing can answer it.
         return _decline(coverage, question, missing, ranked)
     split = _Sentences(coverage)
