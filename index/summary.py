@@ -167,14 +167,16 @@ def summarize_article(coverage: Coverage, article: int, n: int) -> Summary:
 def summarize_topic(coverage: Coverage, topic: str, n: int) -> Summary:
     """The sentences of the coverage most about ``topic``, diverse, grouped by article.
 
-    Declined (``answered`` false) when no passage holds the topic's rarest word, or when the
-    topic's words occur nowhere: a topic the coverage does not discuss gets no summary.
+    Declined (``answered`` false) when half or more of the topic's words occur nowhere in the
+    coverage, or no sentence holds the ones that do (all but one, for three or more): a topic
+    the coverage does not discuss gets no summary. "Nord Stream pipeline" is still Nord Stream.
     """
     terms = [term for term, _ in key_terms(topic).content]
-    if not terms or any(term not in coverage.bm25.vocab for term in terms):
+    known = [term for term in terms if term in coverage.bm25.vocab]
+    if not known or 2 * len(known) < len(terms) or (len(terms) <= 2 and len(known) < len(terms)):
         return Summary("topic", (), False)
-    ranked = coverage.ranked(terms, TOPIC_PASSAGES)
-    wanted = set(terms)
+    ranked = coverage.ranked(known, TOPIC_PASSAGES)
+    wanted = set(known)
     candidates: list[tuple[float, int, Span]] = []
     bodies: dict[int, str] = {}
     for number, score in ranked:

@@ -46,12 +46,21 @@ def test_topic_summary_is_about_the_topic_grouped_by_article(seed_coverage: Cove
     assert articles == sorted(articles, key=articles.index)  # grouped: each article's run together
 
 
-@pytest.mark.parametrize("topic", ["football world cup", "Macron", "the of and"])
+@pytest.mark.parametrize(
+    "topic", ["football world cup", "Macron", "the of and", "Putin and Macron"]
+)
 def test_topics_the_coverage_does_not_discuss_are_declined(
     seed_coverage: Coverage, topic: str
 ) -> None:
     result = summarize_topic(seed_coverage, topic, 5)
     assert not result.answered and result.sentences == ()
+
+
+def test_a_topic_with_one_unknown_word_among_three_is_still_summarised(
+    seed_coverage: Coverage,
+) -> None:
+    result = summarize_topic(seed_coverage, "Nord Stream pipeline", 3)
+    assert result.answered and "Nord Stream 2" in result.sentences[0].text
 
 
 def test_coverage_summary_hears_every_article(seed_coverage: Coverage) -> None:
