@@ -21,7 +21,7 @@ def create_bot(settings: Settings | None = None) -> CoverageBot:
     from index.live import LiveCoverage
 
     settings = settings or Settings()
-    live = LiveCoverage(settings.seeds_dir, settings.index_dir, settings.bm25_params())
+    live = LiveCoverage(settings.maintainer())
     feedback = Feedback(settings.data_dir / "feedback.sqlite3")
     if settings.shard_count is None:
         return CoverageBot(settings, live, feedback)

@@ -21,13 +21,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.settings import Settings
-from index.add import Added, add_sources
 from index.answer import answer
 from index.check import check
 from index.coverage import Coverage
+from index.maintain import ArticleNotFoundError, IndexUnavailableError
 from index.models import Answer
-from index.seeds import remove_article
-from index.store import build_index, fingerprint, index_added, open_coverage
+from index.seeds import OutsideSeedsError
+from index.store import StoreError
 from index.summary import summarize_article, summarize_coverage, summarize_text, summarize_topic
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     _configure_logging(settings.log_level)
     handler: Handler = args.handler
-    return handler(args, settings)
+    try:
+        return handler(args, settings)
+    except IndexUnavailableError as exc:
+        print(f"coverage-bot: {exc}", file=sys.stderr)
+        return 1
+    except StoreError as exc:  # the index could not be written: nothing partial was left
+        print(f"coverage-bot: {exc}; the previous index is unchanged", file=sys.stderr)
+        return 1
 
 
 def _configure_logging(level: str) -> None:
@@ -151,8 +158,7 @@ def _positive(text: str) -> int:
 
 def open_index(settings: Settings) -> Coverage:
     """The coverage for these settings, built first when missing, stale or corrupt."""
-    coverage, _ = open_coverage(settings.seeds_dir, settings.index_dir, settings.bm25_params())
-    return coverage
+    return settings.maintainer().open().coverage
 
 
 def _print_json(value: Any) -> None:
@@ -160,16 +166,17 @@ def _print_json(value: Any) -> None:
 
 
 def _index_build(args: argparse.Namespace, settings: Settings) -> int:
+    maintainer = settings.maintainer()
     if args.if_needed:
-        coverage, report = open_coverage(
-            settings.seeds_dir, settings.index_dir, settings.bm25_params()
-        )
-        if report is None:
-            info = coverage.info
-            print(f"index is up to date: {info.articles} articles, {info.passages} passages")
-            return 0
+        opened = maintainer.open()
+        if opened.report is None:
+            info = opened.coverage.info
+            state = "stale, not rebuilt" if opened.stale else "up to date"
+            print(f"index is {state}: {info.articles} articles, {info.passages} passages")
+            return 1 if opened.stale else 0
+        report = opened.report
     else:
-        report = build_index(settings.seeds_dir, settings.index_dir, settings.bm25_params())
+        report = maintainer.rebuild()
     info = report.info
     print(
         f"indexed {info.articles} articles, {info.passages} passages, {info.vocabulary} terms "
@@ -311,33 +318,28 @@ def _index_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add(args: argparse.Namespace, settings: Settings) -> int:
-    before = fingerprint(settings.seeds_dir, settings.bm25_params())
-    outcomes = add_sources(args.sources, settings.seeds_dir, settings.fetch_limits())
-    failed = 0
-    for outcome in outcomes:
-        if isinstance(outcome, Added):
-            print(f"added   {outcome.article.id}  “{outcome.article.title}”  from {outcome.source}")
-        else:
-            failed += 1
-            print(f"failed  {outcome}", file=sys.stderr)
-    added = [outcome.article for outcome in outcomes if isinstance(outcome, Added)]
-    if added:
-        params = settings.bm25_params()
-        info = index_added(settings.seeds_dir, settings.index_dir, params, added, before)
-        print(f"index updated: {info.articles} articles, {info.passages} passages")
-    print(f"{len(added)} added, {failed} failed")
-    return 1 if failed else 0
+    report = settings.maintainer().add(args.sources, settings.fetch_limits())
+    for added in report.added:
+        print(f"added   {added.article.id}  “{added.article.title}”  from {added.source}")
+    for problem in report.problems:
+        print(f"failed  {problem}", file=sys.stderr)
+    if report.info is not None:
+        print(f"index updated: {report.info.articles} articles, {report.info.passages} passages")
+    print(f"{len(report.added)} added, {len(report.problems)} failed")
+    return 1 if report.problems else 0
 
 
 def _remove(args: argparse.Namespace, settings: Settings) -> int:
-    coverage = open_index(settings)
-    index = _find(coverage, args.id)
-    if index is None:
+    try:
+        removed = settings.maintainer().remove(args.id)
+    except ArticleNotFoundError:
+        print(f"no such article: {args.id} (see `coverage-bot articles`)", file=sys.stderr)
         return 1
-    meta = coverage.metas[index]
-    changed = remove_article(settings.seeds_dir, meta.source)
-    info = build_index(settings.seeds_dir, settings.index_dir, settings.bm25_params()).info
-    print(f"removed {meta.id}  “{meta.title}”  ({changed})")
+    except OutsideSeedsError as exc:
+        print(f"not removed: {exc}", file=sys.stderr)
+        return 1
+    meta, info = removed.meta, removed.info
+    print(f"removed {meta.id}  “{meta.title}”  ({removed.changed})")
     print(f"index rebuilt: {info.articles} articles, {info.passages} passages")
     return 0
 

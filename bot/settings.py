@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.bm25 import BM25Params
 from index.fetch import FetchLimits
+from index.maintain import Maintainer
 
 
 class Settings(BaseSettings):
@@ -72,6 +73,10 @@ class Settings(BaseSettings):
             max_redirects=self.fetch_max_redirects,
             allow_private=self.allow_private_urls,
         )
+
+    def maintainer(self) -> Maintainer:
+        """The one path through which every change to this coverage goes."""
+        return Maintainer(self.seeds_dir, self.index_dir, self.bm25_params())
 
     def bm25_params(self) -> BM25Params:
         """The BM25 variant and parameters the index is built with."""

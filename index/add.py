@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.fetch import FetchError, FetchLimits, fetch
@@ -18,6 +18,8 @@ from index.html import article_from_html
 from index.models import Article, Problem
 from index.seeds import write_article
 
+#: The only URLs fetched.
+URL_SCHEMES = ("http://", "https://")
 #: File endings read as web pages.
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
@@ -32,16 +34,26 @@ class Added:
 
 
 def add_sources(
-    sources: Sequence[str], seeds_dir: Path, limits: FetchLimits | None = None
+    sources: Sequence[str],
+    seeds_dir: Path,
+    limits: FetchLimits | None = None,
+    *,
+    urls_only: bool = False,
 ) -> list[Added | Problem]:
     """Add every article found in ``sources`` (paths or http(s) URLs) to ``seeds_dir``.
 
     Returns one outcome per article added or per problem, in order. Duplicates of articles
     already in the folder (same URL or same body), or earlier in the batch, are problems.
+    Each added article's ``source`` is its new file in the folder, never the original.
+    With ``urls_only`` a source that is not an http(s) URL is refused without looking at
+    the file system. Callers hold the maintenance lock (``index.maintain``).
     """
     seen = Seen(read_folder(seeds_dir).articles)
     outcomes: list[Added | Problem] = []
     for source in sources:
+        if urls_only and not source.startswith(URL_SCHEMES):
+            outcomes.append(Problem(source, None, "only http and https URLs can be added"))
+            continue
         for item in _articles_in(source, limits):
             if isinstance(item, Problem):
                 outcomes.append(item)
@@ -51,13 +63,14 @@ def add_sources(
                 outcomes.append(Problem(item.source, None, f"already in the coverage as {first}"))
                 continue
             path = write_article(item, seeds_dir)
-            seen.add(item)
-            outcomes.append(Added(source, item, path))
+            written = replace(item, source=str(path.relative_to(seeds_dir)))
+            seen.add(written)
+            outcomes.append(Added(source, written, path))
     return outcomes
 
 
 def _articles_in(source: str, limits: FetchLimits | None) -> Iterator[Article | Problem]:
-    if source.startswith(("http://", "https://")):
+    if source.startswith(URL_SCHEMES):
         try:
             page = fetch(source, limits)
         except FetchError as exc:

@@ -15,8 +15,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -53,6 +55,7 @@ _ORIGINAL_URL = re.compile(r"^(original url|source url|url)\s*:\s*(\S*)$", re.IG
 _NAME = re.compile(r"^[A-Z][\w'’.-]*(\s+[A-Z][\w'’.-]*){1,3}$")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
 _MARKUP_CHARS = re.compile(r"[\\`*_\[\]<>]")
+_OUTSIDE = "a symbolic link out of the seeds folder; not followed"
 _HIDDEN = 0xF0000  # a private-use plane: escaped characters wait there during inline rules
 _HIDDEN_CHARS = re.compile("[\U000f0000-\U000f00ff]")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%B %d %Y", "%Y-%m-%d")
@@ -67,17 +70,47 @@ class Ingest:
     duplicates: list[Problem] = field(default_factory=list)
 
 
-def discover(folder: Path) -> list[Path]:
-    """List the article files under ``folder`` in a stable order (sidecars excluded)."""
+def list_folder(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """Every visible file under ``folder`` (sidecars included) in a stable order, and problems.
+
+    Symbolic links are never followed out of the folder: a link to a file outside it is
+    reported and skipped, so nothing placed in the folder can make the index read the host's
+    files. Hidden files and folders (temporary writes, ``.git``) are left alone.
+    """
     if not folder.is_dir():
-        return []
-    files = (p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-    return sorted(p for p in files if not p.name.endswith(SIDECAR_SUFFIX))
+        return [], []
+    root = folder.resolve()
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for current, folders, names in os.walk(folder):
+        base = Path(current)
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in folders:
+            if (base / name).is_symlink() and not (base / name).resolve().is_relative_to(root):
+                problems.append(Problem(_label(base / name, folder), None, _OUTSIDE))
+        for name in names:
+            path = base / name
+            if name.startswith("."):
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems.append(Problem(_label(path, folder), None, _OUTSIDE))
+                continue
+            files.append(path)
+    return sorted(files), problems
+
+
+def discover(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """The article files under ``folder`` (sidecars excluded), and what was not followed."""
+    files, problems = list_folder(folder)
+    return [p for p in files if not p.name.endswith(SIDECAR_SUFFIX)], problems
 
 
 def read_folder(folder: Path) -> Ingest:
     """Read every article file under ``folder``; see ``read_files``."""
-    return read_files(discover(folder), root=folder)
+    files, problems = discover(folder)
+    ingest = read_files(files, root=folder)
+    ingest.problems[:0] = problems
+    return ingest
 
 
 def read_files(paths: Iterable[Path], root: Path | None = None) -> Ingest:
@@ -407,11 +440,24 @@ def _url_in(text: str) -> str | None:
 
 
 def _read_jsonl(path: Path, label: str, sidecar: Mapping[str, str]) -> Iterator[Article | Problem]:
+    """One article or problem per line; damaged compressed data ends the file with a problem.
+
+    Lines read before the damage are kept: a corrupt export loses only what cannot be read.
+    """
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                yield parse_json_line(line, f"{label}:{number}", sidecar)
+    number = 0
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    yield parse_json_line(line, f"{label}:{number}", sidecar)
+    except (zlib.error, EOFError, gzip.BadGzipFile) as exc:
+        reason = "ends early" if isinstance(exc, EOFError) else "is damaged"
+        yield Problem(label, None, f"compressed data {reason} after line {number}; {_kept(number)}")
+
+
+def _kept(lines: int) -> str:
+    return "the lines before it were read" if lines else "nothing could be read from it"
 
 
 def parse_json_line(

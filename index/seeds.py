@@ -1,31 +1,32 @@
 """The seeds folder as the single source of truth: adding and removing articles in it.
 
 Added articles are written as Markdown with YAML front matter, escaped so that reading the
-file back gives the same article: a rebuild from the folder reproduces the index. Every write
-is atomic (a temporary file, then ``os.replace``), so a crash leaves either the old folder or
-the new one, never half a file.
+file back gives the same article: a rebuild from the folder reproduces the index. Writes are
+atomic and names are claimed atomically (``index.atomic``), so a crash leaves the old folder
+or the new one, and two processes adding namesakes at once both keep their article. Removal
+touches nothing outside the folder: an article read from anywhere else is refused.
 """
 
 from __future__ import annotations
 
 import gzip
-import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
 
+from index.atomic import claim_new, write_atomic
 from index.files import escape_markdown, sidecar_path
 from index.models import Article
 
 
+class OutsideSeedsError(ValueError):
+    """An article's source lies outside the seeds folder; it is never touched."""
+
+
 def write_article(article: Article, seeds_dir: Path) -> Path:
-    """Write ``article`` as ``<id>.md`` with front matter; return the new file's path."""
+    """Write ``article`` as ``<id>.md`` (``<id>-2.md`` … when taken); return the new file."""
     seeds_dir.mkdir(parents=True, exist_ok=True)
-    path = seeds_dir / f"{article.id}.md"
-    counter = 2
-    while path.exists():
-        path = seeds_dir / f"{article.id}-{counter}.md"
-        counter += 1
     fields = {
         "title": article.title,
         "author": article.author,
@@ -37,24 +38,41 @@ def write_article(article: Article, seeds_dir: Path) -> Path:
         {k: v for k, v in fields.items() if v}, allow_unicode=True, sort_keys=False
     )
     body = "\n\n".join(escape_markdown(p) for p in article.body.split("\n\n"))
-    _write_atomic(path, f"---\n{front}---\n\n{body}\n".encode())
-    return path
+    return claim_new(_names(seeds_dir, article.id), f"---\n{front}---\n\n{body}\n".encode())
+
+
+def _names(seeds_dir: Path, article_id: str) -> Iterator[Path]:
+    yield seeds_dir / f"{article_id}.md"
+    counter = 2
+    while True:
+        yield seeds_dir / f"{article_id}-{counter}.md"
+        counter += 1
 
 
 def remove_article(seeds_dir: Path, source: str) -> Path:
     """Remove the article read from ``source`` ("path" or "path:line", relative to the folder).
 
     A file holding one article is deleted with its sidecar; a line of a JSON Lines file is
-    cut from it. Returns the file that changed.
+    cut from it. Returns the file that changed. Raises ``OutsideSeedsError`` when the source
+    is not a file inside the folder.
     """
     name, _, line = source.rpartition(":")
     if name and line.isdigit():
-        path = seeds_dir / name
+        path = inside(seeds_dir, name)
         _drop_line(path, int(line))
         return path
-    path = seeds_dir / source
+    path = inside(seeds_dir, source)
     path.unlink()
     sidecar_path(path).unlink(missing_ok=True)
+    return path
+
+
+def inside(seeds_dir: Path, relative: str) -> Path:
+    """``seeds_dir / relative`` when it names a real file within the folder, else raise."""
+    path = seeds_dir / relative
+    root = seeds_dir.resolve()
+    if path.is_symlink() or not path.resolve().is_relative_to(root) or path.resolve() == root:
+        raise OutsideSeedsError(f"{relative} is not a file in the seeds folder {seeds_dir}")
     return path
 
 
@@ -65,13 +83,4 @@ def _drop_line(path: Path, number: int) -> None:
     if not 1 <= number <= len(lines):
         raise ValueError(f"{path} has no line {number}")
     kept = b"".join(lines[: number - 1] + lines[number:])
-    _write_atomic(path, gzip.compress(kept) if compressed else kept)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    write_atomic(path, gzip.compress(kept) if compressed else kept)

@@ -3,17 +3,24 @@
 Layout of ``INDEX_DIR``::
 
     CURRENT                  name of the live generation (replaced atomically)
-    gen-<fingerprint>-<ns>/  params.json, vocab.json, articles.jsonl and .npy arrays
+    gen-<fingerprint>-<ns>-<pid>/  params.json, vocab.json, articles.jsonl and .npy arrays
 
 A build writes a fresh generation directory, then points ``CURRENT`` at it with
-``os.replace``; a crash mid-build leaves the previous generation serving and only an orphan
-directory behind, which the next build removes. Arrays load memory-mapped and read-only.
-The fingerprint covers the seed files' bytes and every setting that changes the index, so a
-stale index is noticed and rebuilt; a corrupt one is reported and rebuilt.
+``os.replace``; a crash or a full disk mid-build leaves the previous generation serving, and
+the partial directory is removed. Arrays load memory-mapped and read-only. ``params.json``
+holds every file's size and CRC-32, checked at open, so a damaged file is found before it
+scores anything. The fingerprint covers the seed files' bytes and every setting that changes
+the index, so a stale index is noticed and rebuilt.
+
+Writers (``build_index``, ``append_articles``) must hold the maintenance lock of
+``index.maintain``; readers take none. A generation is removed only when no process is
+opening it (a shared ``flock`` while it opens); once open, its memory maps outlive removal.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -21,6 +28,8 @@ import multiprocessing
 import os
 import shutil
 import time
+import zlib
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -32,9 +41,10 @@ from numpy.typing import NDArray
 
 from index import passages as passage_rules
 from index.analyze import ANALYZER_VERSION, analyze
+from index.atomic import fsync_tree, write_atomic
 from index.bm25 import BM25Arrays, BM25Params, build_from_ids
 from index.coverage import ArticleMeta, Coverage, IndexInfo
-from index.files import PARSER_VERSION, read_folder
+from index.files import PARSER_VERSION, list_folder, read_folder
 from index.models import Article, Problem
 
 log = logging.getLogger(__name__)
@@ -43,6 +53,10 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 3
 #: File in the index directory naming the live generation.
 CURRENT = "CURRENT"
+#: File in each generation with its format, sizes, checksums and facts; written last.
+PARAMS = "params.json"
+#: Times ``load`` follows ``CURRENT`` when a generation is replaced while being opened.
+_OPEN_ATTEMPTS = 3
 _ARRAYS = (
     "indptr",
     "doc_ids",
@@ -70,6 +84,10 @@ class IndexCorruptError(StoreError):
     """The index on disk cannot be used; the message says why."""
 
 
+class IndexWriteError(StoreError):
+    """A new index could not be written (disk full, read-only folder); nothing partial is left."""
+
+
 @dataclass
 class BuildReport:
     """What a build read and what it could not use."""
@@ -90,40 +108,10 @@ def fingerprint(seeds_dir: Path, params: BM25Params) -> str:
         "bm25": asdict(params),
     }
     digest.update(json.dumps(settings, sort_keys=True).encode())
-    for path in _seed_files(seeds_dir):
+    for path in list_folder(seeds_dir)[0]:
         digest.update(str(path.relative_to(seeds_dir)).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]
-
-
-def _seed_files(seeds_dir: Path) -> list[Path]:
-    if not seeds_dir.is_dir():
-        return []
-    return sorted(p for p in seeds_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
-
-
-def open_coverage(
-    seeds_dir: Path, index_dir: Path, params: BM25Params
-) -> tuple[Coverage, BuildReport | None]:
-    """Load the index for ``seeds_dir``, building it when missing, stale or corrupt.
-
-    Returns the coverage and, when a build happened, its report.
-    """
-    wanted = fingerprint(seeds_dir, params)
-    try:
-        coverage = load(index_dir)
-    except IndexMissingError:
-        log.info("no index in %s yet; building it", index_dir)
-    except IndexCorruptError as exc:
-        log.warning("the index in %s is corrupt (%s); rebuilding it", index_dir, exc)
-    else:
-        if coverage.info.fingerprint == wanted:
-            return coverage, None
-        log.info(
-            "the index in %s is stale (articles or settings changed); rebuilding it", index_dir
-        )
-    report = build_index(seeds_dir, index_dir, params)
-    return load(index_dir), report
 
 
 def build_index(seeds_dir: Path, index_dir: Path, params: BM25Params) -> BuildReport:
@@ -181,25 +169,6 @@ def append_articles(
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
         raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
     return _write_generation(_extend(corpus, articles), index_dir, params, print_fp, started)
-
-
-def index_added(
-    seeds_dir: Path, index_dir: Path, params: BM25Params, added: list[Article], before: str
-) -> IndexInfo:
-    """Bring the index up to date after ``added`` were written into the seeds folder.
-
-    Appends them when the live index matched the folder as it was (``before``, its
-    fingerprint then) and their ids are new; otherwise rebuilds from the folder.
-    """
-    after = fingerprint(seeds_dir, params)
-    try:
-        live = load(index_dir)
-    except StoreError:
-        return build_index(seeds_dir, index_dir, params).info
-    fresh_ids = {a.id for a in added}.isdisjoint(meta.id for meta in live.metas)
-    if live.info.fingerprint == before and fresh_ids:
-        return append_articles(added, index_dir, params, after)
-    return build_index(seeds_dir, index_dir, params).info
 
 
 def _extend(corpus: _Corpus, articles: list[Article]) -> _Corpus:
@@ -281,9 +250,28 @@ def _write_generation(
             np.int64
         ),
     }
-    index_dir.mkdir(parents=True, exist_ok=True)
-    generation = index_dir / f"gen-{print_fp}-{time.time_ns()}"
-    generation.mkdir()
+    generation = index_dir / f"gen-{print_fp}-{time.time_ns()}-{os.getpid()}"
+    try:
+        generation.mkdir(parents=True)
+        info = _write_files(generation, arrays, corpus, params, print_fp, started)
+        write_atomic(index_dir / CURRENT, generation.name.encode())
+    except OSError as exc:
+        # A full disk or a read-only folder: leave no partial generation to fill it further.
+        shutil.rmtree(generation, ignore_errors=True)
+        raise IndexWriteError(f"cannot write the index in {index_dir}: {_reason(exc)}") from exc
+    _remove_unused_generations(index_dir, keep=generation.name)
+    return info
+
+
+def _write_files(
+    generation: Path,
+    arrays: dict[str, NDArray[Any]],
+    corpus: _Corpus,
+    params: BM25Params,
+    print_fp: str,
+    started: float,
+) -> IndexInfo:
+    """Write one generation's files, their sizes and checksums last (in ``params.json``)."""
     for name, array in arrays.items():
         np.save(generation / f"{name}.npy", array, allow_pickle=False)
     (generation / "vocab.json").write_text(
@@ -291,7 +279,8 @@ def _write_generation(
     )
     with (generation / "articles.jsonl").open("w", encoding="utf-8") as handle:
         handle.writelines(json.dumps(meta, ensure_ascii=False) + "\n" for meta in corpus.metas)
-    sizes = {p.name: p.stat().st_size for p in sorted(generation.iterdir())}
+    files = sorted(generation.iterdir())
+    sizes = {p.name: p.stat().st_size for p in files}
     info = IndexInfo(
         fingerprint=print_fp,
         articles=len(corpus.metas),
@@ -302,13 +291,33 @@ def _write_generation(
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         params=params,
     )
-    params_doc = {"format": FORMAT_VERSION, "analyzer": ANALYZER_VERSION, "files": sizes}
-    params_doc |= {"info": asdict(info)}
-    _write_atomic(generation / "params.json", json.dumps(params_doc, indent=2))
-    _fsync_dir(generation)
-    _write_atomic(index_dir / CURRENT, generation.name)
-    _remove_other_generations(index_dir, keep=generation.name)
+    params_doc = {
+        "format": FORMAT_VERSION,
+        "analyzer": ANALYZER_VERSION,
+        "files": sizes,
+        "checksums": {p.name: _checksum(p) for p in files},
+        "info": asdict(info),
+    }
+    (generation / PARAMS).write_text(json.dumps(params_doc, indent=2), encoding="utf-8")
+    fsync_tree(generation)
     return info
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _checksum(path: Path) -> int:
+    """CRC-32 of a file, read in chunks rather than through a memory map.
+
+    Reading through the map would make every page resident in the process; plain reads only
+    warm the page cache, so checking at open keeps the memory a process holds small.
+    """
+    crc = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
 
 
 def _read_corpus(generation: Path) -> _Corpus:
@@ -339,44 +348,67 @@ def _live_generation(index_dir: Path) -> Path:
     return index_dir / pointer.read_text(encoding="utf-8").strip()
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+@contextlib.contextmanager
+def _reading(generation: Path) -> Iterator[None]:
+    """Hold a shared lock on ``generation`` while a process opens it.
+
+    Once open, the arrays are memory-mapped and survive the files' removal; only the moment of
+    opening needs the files. A maintainer removes a generation only when it can take the lock
+    exclusively, so it never pulls files from under a reader that is opening them.
+    """
+    with (generation / PARAMS).open("rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+        yield
 
 
-def _fsync_dir(path: Path) -> None:
-    for child in path.iterdir():
-        with child.open("rb") as handle:
-            os.fsync(handle.fileno())
-
-
-def _remove_other_generations(index_dir: Path, keep: str) -> None:
-    # Readers that memory-mapped an old generation keep their mapping after the unlink.
+def _remove_unused_generations(index_dir: Path, keep: str) -> None:
+    """Remove every generation but ``keep`` that no process is opening right now."""
     for child in index_dir.glob("gen-*"):
-        if child.name != keep:
+        if child.name == keep:
+            continue
+        try:
+            handle = (child / PARAMS).open("rb")
+        except FileNotFoundError:
+            shutil.rmtree(child, ignore_errors=True)  # a build that crashed before finishing
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # being opened; the next build removes it
             shutil.rmtree(child, ignore_errors=True)
 
 
 def load(index_dir: Path) -> Coverage:
-    """Open the live generation read-only; raise ``IndexMissingError`` or ``IndexCorruptError``."""
-    generation = _live_generation(index_dir)
-    try:
-        return _load_generation(generation)
-    except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
-        raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
+    """Open the live generation read-only; raise ``IndexMissingError`` or ``IndexCorruptError``.
+
+    Every file is checked against the size and checksum written with it, so a damaged file
+    is found here rather than as wrong scores. A generation replaced while this process was
+    about to open it is skipped for the new live one.
+    """
+    for attempt in range(_OPEN_ATTEMPTS):
+        generation = _live_generation(index_dir)
+        try:
+            with _reading(generation):
+                return _load_generation(generation)
+        except FileNotFoundError as exc:
+            if attempt + 1 < _OPEN_ATTEMPTS and _live_generation(index_dir) != generation:
+                continue
+            raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
+        except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+            raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
+    raise IndexCorruptError("the live generation kept changing while it was being opened")
 
 
 def _load_generation(generation: Path) -> Coverage:
-    doc = json.loads((generation / "params.json").read_text(encoding="utf-8"))
+    doc = json.loads((generation / PARAMS).read_text(encoding="utf-8"))
     if doc.get("format") != FORMAT_VERSION or doc.get("analyzer") != ANALYZER_VERSION:
         raise ValueError(f"built by format {doc.get('format')} / analyzer {doc.get('analyzer')}")
     for name, size in doc["files"].items():
         if (generation / name).stat().st_size != size:
             raise ValueError(f"{name} has the wrong size (truncated or overwritten)")
+        if _checksum(generation / name) != doc["checksums"][name]:
+            raise ValueError(f"{name} does not match its checksum (damaged on disk)")
     raw = doc["info"]
     info = IndexInfo(**(raw | {"params": BM25Params(**raw["params"])}))
     # Plain ndarray views of the memory maps: the same pages, but indexing a row does not

@@ -23,7 +23,6 @@ from watchfiles import awatch
 from bot import render
 from bot.client import NO_MENTIONS, CoverageBot, respond
 from bot.errors import CoverageError
-from index.add import Added, add_sources
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +56,10 @@ class Admin(commands.Cog):
     async def refresh(self, force: bool = False) -> bool:
         """Rebuild off the event loop when the seeds changed; True when a new index is live."""
         try:
-            report = await asyncio.to_thread(self.bot.live.refresh, force)
+            return await asyncio.to_thread(self.bot.live.refresh, force)
         except Exception:
             log.exception("rebuilding the index failed; the previous index keeps serving")
             return False
-        if report is not None:
-            for problem in report.problems:
-                log.warning("skipped %s", problem)
-        return report is not None
 
     async def poll(self) -> None:
         if await asyncio.to_thread(self.bot.live.changed):
@@ -126,13 +121,14 @@ class Admin(commands.Cog):
             raise CoverageError(f"Only members with the <@&{role_id}> role can add articles.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         limits = self.bot.settings.fetch_limits()
-        outcomes = await asyncio.to_thread(add_sources, [url], self.bot.live.seeds_dir, limits)
-        added = [o for o in outcomes if isinstance(o, Added)]
-        problems = [str(o) for o in outcomes if not isinstance(o, Added)]
-        if added:
+        # urls_only: what a member types is never read as a path on the bot's host.
+        report = await asyncio.to_thread(
+            self.bot.live.maintainer.add, [url], limits, urls_only=True
+        )
+        if report.added:
             await self.refresh()
-        lines = [f"Added “{a.article.title}” ({a.article.id})." for a in added]
-        lines += [f"Not added: {problem}" for problem in problems]
+        lines = [f"Added “{a.article.title}” ({a.article.id})." for a in report.added]
+        lines += [f"Not added: {problem}" for problem in report.problems]
         await respond(interaction, content=render.shorten("\n".join(lines), 2000), ephemeral=True)
 
 

@@ -134,7 +134,7 @@ def test_bad_input_is_reported_with_path_and_line_and_the_rest_is_read(tmp_path:
     assert "unknown format" in problems[("notes.pdf", None)]
     assert "front matter is not valid YAML" in problems[("broken.md", None)]
     assert "unknown metadata key 'section'" in problems[("good.meta.yaml", None)]
-    assert "cannot read file" in problems[("truncated.jsonl.gz", None)]
+    assert "compressed data ends early" in problems[("truncated.jsonl.gz", None)]
     titles = {a.title: a for a in ingest.articles}
     assert set(titles) == {"Good", "A Title"} and titles["A Title"].outlet == "Wire"
 

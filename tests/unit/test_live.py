@@ -11,6 +11,7 @@ import pytest
 from index.answer import answer
 from index.bm25 import BM25Params
 from index.live import LiveCoverage
+from index.maintain import Maintainer
 from index.models import Answer
 from tests.conftest import SEEDS
 
@@ -29,7 +30,7 @@ Ukraine would never join NATO.
 @pytest.fixture
 def live(tmp_path: Path) -> LiveCoverage:
     shutil.copytree(SEEDS, tmp_path / "seeds")
-    return LiveCoverage(tmp_path / "seeds", tmp_path / "index", BM25Params())
+    return LiveCoverage(Maintainer(tmp_path / "seeds", tmp_path / "index", BM25Params()))
 
 
 def test_questions_asked_during_a_swap_all_get_answers(live: LiveCoverage) -> None:
@@ -56,22 +57,22 @@ def test_questions_asked_during_a_swap_all_get_answers(live: LiveCoverage) -> No
     asked_once.wait(timeout=10)
     (live.seeds_dir / "geneva.md").write_text(NEW_ARTICLE)
     assert live.changed()
-    report = live.refresh()
+    swapped = live.refresh()
     assert asked_after_swap.wait(timeout=10)
     stop.set()
     asker.join(timeout=10)
     assert not errors
     assert answers and all(a.answered for a in answers)
-    assert report is not None and report.info.articles == 3
+    assert swapped and live.current.info.articles == 3
     assert answer(live.current, "What did Ryabkov say about guarantees?").answered
 
 
 def test_refresh_does_nothing_when_nothing_changed(live: LiveCoverage) -> None:
     assert not live.changed()
-    assert live.refresh() is None
+    assert not live.refresh()
     (live.seeds_dir / "ioffe-putins-talk-therapy.txt").touch()  # touched, not changed
     assert live.changed()
-    assert live.refresh() is None
+    assert not live.refresh()
     assert not live.changed()
 
 
@@ -85,10 +86,10 @@ def test_a_failed_rebuild_leaves_the_previous_coverage_serving(
         raise OSError("disk full")
 
     monkeypatch.setattr("index.store.np.save", crash)
-    with pytest.raises(OSError):
-        live.refresh()
+    assert not live.refresh()
     assert live.current is before
+    assert live.changed()  # so the next poll tries again
     assert answer(live.current, "Is foreign policy personal?").answered
     monkeypatch.undo()
-    assert live.refresh() is not None  # the next attempt finishes the job
+    assert live.refresh()  # the next attempt finishes the job
     assert live.current.info.articles == 3

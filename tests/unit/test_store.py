@@ -5,23 +5,34 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index.bm25 import BM25Params
+from index.coverage import Coverage
+from index.maintain import Maintainer
 from index.store import (
     CURRENT,
+    BuildReport,
     IndexCorruptError,
     IndexMissingError,
+    IndexWriteError,
     build_index,
     load,
-    open_coverage,
 )
 from tests.conftest import SEEDS
 
 PARAMS = BM25Params()
+
+
+def open_coverage(
+    seeds: Path, index_dir: Path, params: BM25Params
+) -> tuple[Coverage, BuildReport | None]:
+    opened = Maintainer(seeds, index_dir, params).open()
+    return opened.coverage, opened.report
 
 
 @pytest.fixture
@@ -117,14 +128,14 @@ def test_a_crash_mid_build_leaves_the_previous_index_serving(
         real_save(*args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr("index.store.np.save", crash_after_two)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(IndexWriteError, match="disk full"):
         build_index(seeds, index_dir, PARAMS)
     monkeypatch.undo()
     assert load(index_dir).info.fingerprint == before  # the old generation still serves
-    assert len(list(index_dir.glob("gen-*"))) == 2  # and an orphan was left
+    assert len(list(index_dir.glob("gen-*"))) == 1  # and nothing partial was left
     coverage, report = open_coverage(seeds, index_dir, PARAMS)  # the next start finishes the job
     assert report is not None and coverage.info.articles == 3
-    assert len(list(index_dir.glob("gen-*"))) == 1  # the orphan is gone
+    assert len(list(index_dir.glob("gen-*"))) == 1
 
 
 def test_nothing_is_loaded_with_pickle(seeds: Path, tmp_path: Path) -> None:
@@ -134,6 +145,7 @@ def test_nothing_is_loaded_with_pickle(seeds: Path, tmp_path: Path) -> None:
     np.save(generation / "doc_len.npy", np.array([object()], dtype=object), allow_pickle=True)
     doc = json.loads((generation / "params.json").read_text())
     doc["files"]["doc_len.npy"] = (generation / "doc_len.npy").stat().st_size
+    doc["checksums"]["doc_len.npy"] = zlib.crc32((generation / "doc_len.npy").read_bytes())
     (generation / "params.json").write_text(json.dumps(doc))
     with pytest.raises(IndexCorruptError, match="Python objects"):  # refused, not unpickled
         load(index_dir)
@@ -149,22 +161,19 @@ def test_a_round_trip_gives_the_same_search_results(seeds: Path, tmp_path: Path)
 
 
 def test_adding_articles_appends_and_scores_as_a_full_rebuild(seeds: Path, tmp_path: Path) -> None:
-    from index.files import read_files
-    from index.seeds import write_article
-    from index.store import fingerprint, index_added
+    from index.store import fingerprint
 
     appended, rebuilt = tmp_path / "appended", tmp_path / "rebuilt"
     build_index(seeds, appended, PARAMS)
-    before = fingerprint(seeds, PARAMS)
     extra = tmp_path / "extra.md"
     extra.write_text(
         "---\ntitle: Grain talks\ndate: 2022-05-01\n---\n\nPutin and Erdogan discussed grain corridors and NATO.\n"
     )
-    [article] = read_files([extra]).articles
-    write_article(article, seeds)
     generations = {p.name for p in appended.glob("gen-*")}
-    info = index_added(seeds, appended, PARAMS, [article], before)
-    assert info.articles == 3 and info.fingerprint == fingerprint(seeds, PARAMS)
+    info = Maintainer(seeds, appended, PARAMS).add([str(extra)]).info
+    assert (
+        info is not None and info.articles == 3 and info.fingerprint == fingerprint(seeds, PARAMS)
+    )
     assert {p.name for p in appended.glob("gen-*")} != generations
     build_index(seeds, rebuilt, PARAMS)
     query = "Putin NATO grain corridors talks"

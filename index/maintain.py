@@ -1,0 +1,205 @@
+"""The one path for every change to the coverage: open, rebuild, add and remove.
+
+The CLI, the bot's ``/add``, the seeds watcher and feeds all change the seeds folder and the
+index through a ``Maintainer``. It holds a lock across processes (a file lock in the index
+folder) for the whole change, from the files written into the seeds folder to the index
+generation built from them, so two processes never interleave: a watcher's rebuild cannot
+delete a generation a CLI ``add`` is appending to, and two builds cannot race for
+``CURRENT``. Readers take no lock; ``store.load`` copes with a generation replaced under it.
+
+When the index cannot be written (a full disk, a read-only folder) and an older index
+exists, that index keeps serving with one warning; see ``docs/operations.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from index.add import Added, add_sources
+from index.bm25 import BM25Params
+from index.coverage import ArticleMeta, Coverage, IndexInfo
+from index.fetch import FetchLimits
+from index.models import Article, Problem
+from index.seeds import remove_article
+from index.store import (
+    BuildReport,
+    IndexCorruptError,
+    IndexMissingError,
+    StoreError,
+    append_articles,
+    build_index,
+    fingerprint,
+    load,
+)
+
+log = logging.getLogger(__name__)
+
+#: The lock file in the index folder; its presence means nothing, only holding it does.
+LOCK_NAME = ".maintenance.lock"
+#: Seconds a change waits for another process's change to finish (a 1M-passage build: ~45 s).
+LOCK_WAIT_SECONDS = 600.0
+
+
+class IndexUnavailableError(StoreError):
+    """No usable index exists and none can be built; the message says what to fix."""
+
+
+class ArticleNotFoundError(LookupError):
+    """``remove`` was given an id the coverage does not have."""
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The index ``open`` found or built, and why it is stale when it could not be rebuilt."""
+
+    coverage: Coverage
+    report: BuildReport | None = None  #: the build's report, when this call built it
+    stale: str | None = None  #: why a stale index is served, or None when it is current
+
+
+@dataclass(frozen=True, slots=True)
+class AddReport:
+    """What ``add`` did: one outcome per article or problem, and the index afterwards."""
+
+    outcomes: list[Added | Problem]
+    info: IndexInfo | None  #: None when nothing was added
+
+    @property
+    def added(self) -> list[Added]:
+        return [o for o in self.outcomes if isinstance(o, Added)]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [o for o in self.outcomes if isinstance(o, Problem)]
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """An article taken out of the coverage, the seeds file that changed, the index after."""
+
+    meta: ArticleMeta
+    changed: Path
+    info: IndexInfo
+
+
+class Maintainer:
+    """Changes one seeds folder and its index, one process at a time."""
+
+    def __init__(self, seeds_dir: Path, index_dir: Path, params: BM25Params) -> None:
+        self.seeds_dir: Path = seeds_dir
+        self.index_dir: Path = index_dir
+        self.params: BM25Params = params
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the maintenance lock; wait (saying so) while another process holds it."""
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.index_dir / LOCK_NAME)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            log.info("another process is changing the coverage; waiting for it")
+            lock.acquire(timeout=LOCK_WAIT_SECONDS)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def open(self) -> Opened:
+        """The index for the seeds folder, built first when missing, stale or corrupt.
+
+        When a stale index cannot be rebuilt (disk full, read-only folder) it is served with
+        one warning; with no index at all that raises ``IndexUnavailableError``.
+        """
+        wanted = fingerprint(self.seeds_dir, self.params)
+        existing = self._load_quietly()
+        if existing is not None and existing.info.fingerprint == wanted:
+            return Opened(existing)
+        try:
+            with self.locked():
+                # Another process may have built it while this one waited for the lock.
+                current = self._load_quietly()
+                if current is not None and current.info.fingerprint == fingerprint(
+                    self.seeds_dir, self.params
+                ):
+                    return Opened(current)
+                report = build_index(self.seeds_dir, self.index_dir, self.params)
+        except (OSError, StoreError, Timeout) as exc:
+            if existing is None:
+                raise IndexUnavailableError(_unavailable(self.index_dir, exc)) from exc
+            log.warning("%s; serving the existing index, which does not match the seeds", exc)
+            return Opened(existing, stale=str(exc))
+        return Opened(load(self.index_dir), report)
+
+    def rebuild(self) -> BuildReport:
+        """Rebuild the index from the seeds folder now."""
+        with self.locked():
+            return build_index(self.seeds_dir, self.index_dir, self.params)
+
+    def add(
+        self, sources: Sequence[str], limits: FetchLimits | None = None, *, urls_only: bool = False
+    ) -> AddReport:
+        """Write the articles of ``sources`` into the seeds folder and index them.
+
+        ``urls_only`` refuses anything but http(s) URLs: what a Discord user types is never
+        read as a local path.
+        """
+        with self.locked():
+            before = fingerprint(self.seeds_dir, self.params)
+            outcomes = add_sources(sources, self.seeds_dir, limits, urls_only=urls_only)
+            added = [o.article for o in outcomes if isinstance(o, Added)]
+            info = self._index_added(added, before) if added else None
+        return AddReport(outcomes, info)
+
+    def remove(self, article_id: str) -> Removed:
+        """Remove one article's own file (or line) from the seeds folder and rebuild.
+
+        Raises ``ArticleNotFoundError`` for an unknown id and ``seeds.OutsideSeedsError`` for
+        an article that was not read from the seeds folder: nothing outside it is touched.
+        """
+        with self.locked():
+            coverage = self._load_quietly()
+            if coverage is None:
+                build_index(self.seeds_dir, self.index_dir, self.params)
+                coverage = load(self.index_dir)
+            number = coverage.index_of(article_id)
+            if number is None:
+                raise ArticleNotFoundError(article_id)
+            meta = coverage.metas[number]
+            changed = remove_article(self.seeds_dir, meta.source)
+            info = build_index(self.seeds_dir, self.index_dir, self.params).info
+        return Removed(meta, changed, info)
+
+    def _index_added(self, added: list[Article], before: str) -> IndexInfo:
+        """Append ``added`` when the live index matched the folder before; else rebuild."""
+        after = fingerprint(self.seeds_dir, self.params)
+        live = self._load_quietly()
+        if live is None:
+            return build_index(self.seeds_dir, self.index_dir, self.params).info
+        fresh_ids = {a.id for a in added}.isdisjoint(meta.id for meta in live.metas)
+        if live.info.fingerprint == before and fresh_ids:
+            return append_articles(added, self.index_dir, self.params, after)
+        return build_index(self.seeds_dir, self.index_dir, self.params).info
+
+    def _load_quietly(self) -> Coverage | None:
+        """The live index, or None (logged) when missing or corrupt."""
+        try:
+            return load(self.index_dir)
+        except IndexMissingError:
+            log.info("no index in %s yet; building it", self.index_dir)
+        except IndexCorruptError as exc:
+            log.warning("the index in %s is corrupt (%s); rebuilding it", self.index_dir, exc)
+        return None
+
+
+def _unavailable(index_dir: Path, exc: BaseException) -> str:
+    return (
+        f"no usable index in {index_dir} and none can be built ({exc}); make the folder "
+        "writable (or free space on its disk), or point COVERAGE_INDEX_DIR elsewhere"
+    )
