@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.fetch import FetchError, FetchLimits, fetch
+from index.fetch import FetchError, FetchLimits, fetch, without_credentials
 from index.files import Seen, read_files, read_folder
 from index.html import article_from_html
 from index.models import Article, Problem
@@ -41,7 +41,7 @@ def add_sources(
     """
     seen = Seen(read_folder(seeds_dir).articles)
     outcomes: list[Added | Problem] = []
-    for source in sources:
+    for source in map(without_credentials, sources):  # never stored or shown
         for item in _articles_in(source, limits):
             if isinstance(item, Problem):
                 outcomes.append(item)
