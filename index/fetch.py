@@ -92,15 +92,17 @@ class _Response:
 def without_credentials(url: str) -> str:
     """``url`` without a ``user:password@`` part, so it can be stored, shown or linked.
 
-    Text without a scheme and an authority (a file path) is returned unchanged, and so is a URL
-    without credentials. The authority is split off as ``urlsplit`` (and so ``fetch``) reads it.
+    Only that part is cut, so the rest stays as typed; text without a scheme and an authority
+    (a file path) is returned unchanged. Whatever ``urlsplit`` (and so ``fetch``) would still
+    read as credentials, say after removing a tab, is cut from its reading of the URL.
     """
+    cleaned = _USERINFO.sub(r"\1", url, count=1)
     try:
-        parts = urlsplit(url)
-    except ValueError:  # a malformed [IPv6] host: cut up to the authority's last "@"
-        return _USERINFO.sub(r"\1", url, count=1)
+        parts = urlsplit(cleaned)
+    except ValueError:  # a malformed [IPv6] host: fetching it fails anyway
+        return cleaned
     if not parts.scheme or "@" not in parts.netloc:
-        return url
+        return cleaned
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
