@@ -20,6 +20,7 @@ import re
 import socket
 import ssl
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
@@ -224,44 +225,61 @@ def _host_problem(host: str) -> str | None:
 
 def _request(url: str, limits: FetchLimits, deadline: _Deadline) -> _Response:
     target = _target(url)
-    address = _checked_address(target.host, target.port, limits.allow_private)
+    try:
+        address = _checked_address(target, limits.allow_private, deadline)
+        response = _exchange(target, address, limits.max_bytes, deadline)
+    except TimeoutError as exc:
+        raise FetchError(f"{url} timed out after {limits.timeout:g} s") from exc
+    except (OSError, http.client.HTTPException) as exc:
+        raise FetchError(f"{url} could not be fetched: {exc}") from exc
+    if len(response.body) > limits.max_bytes:
+        raise FetchError(f"{url} is larger than {limits.max_bytes:,} bytes")
+    return response
+
+
+def _exchange(target: _Target, address: str, max_bytes: int, deadline: _Deadline) -> _Response:
+    """One GET to ``address``, reading at most one byte more than ``max_bytes`` of body."""
     connection = _connection(target, address, deadline)
     try:
         connection.request(
             "GET", target.path, headers={"User-Agent": _USER_AGENT, "Accept": "text/html"}
         )
         response = connection.getresponse()
-        body = response.read(limits.max_bytes + 1)
-    except TimeoutError as exc:
-        raise FetchError(f"{url} timed out after {limits.timeout:g} s") from exc
-    except (OSError, http.client.HTTPException) as exc:
-        raise FetchError(f"{url} could not be fetched: {exc}") from exc
+        body = response.read(max_bytes + 1)
     finally:
         connection.close()
-    if len(body) > limits.max_bytes:
-        raise FetchError(f"{url} is larger than {limits.max_bytes:,} bytes")
-    return _Response(
-        response.status,
-        response.getheader("Location"),
-        response.getheader("Content-Type", ""),
-        body,
-    )
+    location = response.getheader("Location")
+    return _Response(response.status, location, response.getheader("Content-Type", ""), body)
 
 
-def _checked_address(host: str, port: int, allow_private: bool) -> str:
-    """Resolve ``host`` and return an address that is safe to connect to."""
+def _checked_address(target: _Target, allow_private: bool, deadline: _Deadline) -> str:
+    """Resolve the target's host and return an address that is safe to connect to."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = _resolve(target.host, target.port, deadline)
     except socket.gaierror as exc:
-        raise FetchError(f"{host} cannot be resolved") from exc
-    addresses = [str(info[4][0]) for info in infos]
+        raise FetchError(f"{target.host} cannot be resolved") from exc
     if not allow_private:
         for address in addresses:
             if not is_public_address(address):
                 raise FetchError(
-                    f"{host} points at a private, local or multicast address ({address}); refused"
+                    f"{target.host} points at a private, local or multicast address "
+                    f"({address}); refused"
                 )
     return addresses[0]
+
+
+def _resolve(host: str, port: int, deadline: _Deadline) -> list[str]:
+    """``getaddrinfo`` within the deadline: it has no timeout of its own, so it runs aside and
+    is left to finish alone (within the system resolver's own limits) if the deadline passes."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fetch-resolve")
+    try:
+        return pool.submit(_addresses, host, port).result(timeout=deadline.remaining())
+    finally:
+        pool.shutdown(wait=False)
+
+
+def _addresses(host: str, port: int) -> list[str]:
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
 class _Deadline:

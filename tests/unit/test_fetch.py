@@ -5,10 +5,12 @@ from __future__ import annotations
 import http.server
 import re
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,6 +137,24 @@ def test_the_deadline_covers_the_whole_redirect_chain(server: str) -> None:
     # Every hop answers within the 1 s limit; the chain of four takes over 2 s.
     with pytest.raises(FetchError, match=r"timed out after 1 s"):
         fetch(f"{server}/slow-hop/3", LOCAL)
+
+
+def test_a_slow_name_lookup_counts_against_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    lookup = socket.getaddrinfo
+
+    def slow_lookup(*args: Any, **kwargs: Any) -> Any:
+        release.wait(30)  # a resolver that takes its time, released when the test ends
+        return lookup(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match=r"timed out after 0.5 s"):
+            fetch("http://localhost:9/", FetchLimits(timeout=0.5, allow_private=True))
+        assert time.monotonic() - started < 10  # generous: the lookup alone would take 30 s
+    finally:
+        release.set()
 
 
 def test_a_slow_chain_within_the_deadline_is_followed(server: str) -> None:
