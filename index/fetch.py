@@ -84,6 +84,8 @@ class _Target:
 
 @dataclass(frozen=True, slots=True)
 class _Response:
+    """What one hop answered, read within the limits."""
+
     status: int
     location: str | None
     content_type: str
