@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from index.fetch import FetchError, FetchLimits, fetch
+from index.fetch import FetchError, FetchLimits, fetch, without_credentials
 from index.files import Seen, read_files, read_folder
 from index.html import article_from_html
 from index.models import Article, Problem
@@ -50,7 +50,7 @@ def add_sources(
     """
     seen = Seen(read_folder(seeds_dir).articles)
     outcomes: list[Added | Problem] = []
-    for source in sources:
+    for source in map(without_credentials, sources):  # never stored or shown
         if urls_only and not source.startswith(URL_SCHEMES):
             outcomes.append(Problem(source, None, "only http and https URLs can be added"))
             continue

@@ -1,14 +1,17 @@
 """Web pages into articles: trafilatura finds the main text and the metadata.
 
 trafilatura drops navigation, ads and comments and reads title, author, date, site name and
-the canonical URL from the page's markup. Its text has one paragraph per line; the body is
-cleaned like every other article's, so quotes and passages behave the same.
+the canonical URL from the page's markup. That URL is the page's word, so it is kept only when
+it is a well-formed http(s) URL, and never with credentials; otherwise the fetched URL stands
+in. The text has one paragraph per line; the body is cleaned like every other article's, so
+quotes and passages behave the same.
 """
 
 from __future__ import annotations
 
 import trafilatura
 
+from index.fetch import web_url
 from index.files import article_from_parts
 from index.models import Article, Problem
 
@@ -33,6 +36,15 @@ def article_from_html(html: str, url: str | None, label: str) -> Article | Probl
         "author": getattr(document, "author", None) or "",
         "outlet": getattr(document, "sitename", None) or "",
         "published": getattr(document, "date", None) or "",
-        "url": getattr(document, "url", None) or url or "",
+        "url": _link(getattr(document, "url", None), url),
     }
     return article_from_parts({k: v for k, v in meta.items() if v}, lines, label)
+
+
+def _link(canonical: str | None, fetched: str | None) -> str:
+    """The article's link: the page's canonical URL if usable, else where it was fetched from."""
+    for candidate in (canonical, fetched):
+        link = web_url(candidate) if candidate else None
+        if link:
+            return link
+    return ""

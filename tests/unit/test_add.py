@@ -152,7 +152,7 @@ def test_redirects_are_followed(seeds: Path, server: str) -> None:
 def test_private_addresses_are_refused_unless_allowed(seeds: Path, server: str) -> None:
     strict = FetchLimits(timeout=0.5)
     [problem] = _problems(add_sources([f"{server}/article.html"], seeds, strict))
-    assert "private or local address" in problem
+    assert "private, local or multicast address" in problem
     assert not list(seeds.glob("*.md"))
 
 
