@@ -135,7 +135,6 @@ class CoverageBot(commands.Bot):
             tree_cls=CoverageTree,
             allowed_mentions=NO_MENTIONS,
             help_command=None,
-            owner_ids=set(settings.owner_ids) or None,
             **options,
         )
         self.settings: Settings = settings
@@ -149,6 +148,13 @@ class CoverageBot(commands.Bot):
         if self.settings.sync_on_start:
             synced = await self.tree.sync()
             log.info("synced %d slash commands globally", len(synced))
+
+    async def is_owner(self, user: discord.abc.User, /) -> bool:
+        """``COVERAGE_OWNER_IDS`` and, besides them, the application's owner or team.
+
+        Not discord.py's ``owner_ids``: once set, it stops asking who owns the application.
+        """
+        return user.id in self.settings.owner_ids or await super().is_owner(user)
 
     async def on_ready(self) -> None:
         coverage = self.live.current
