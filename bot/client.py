@@ -141,6 +141,9 @@ class CoverageBot(commands.Bot):
         self.live: LiveCoverage = live
         self.feedback: Feedback = feedback
         self.worker: ThreadPoolExecutor = ThreadPoolExecutor(1, thread_name_prefix="coverage-index")
+        self.feedback_worker: ThreadPoolExecutor = ThreadPoolExecutor(
+            1, thread_name_prefix="coverage-feedback"
+        )
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
@@ -186,7 +189,7 @@ class CoverageBot(commands.Bot):
             log.warning("could not reply about a command error: %s", exc)
 
     async def off_loop(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run index work (answers, summaries, votes) on the bot's one worker thread.
+        """Run index work (answers, summaries) on the bot's one worker thread.
 
         One thread, not asyncio's default pool: the work is CPU-bound Python, so more threads
         only fight over the GIL and starve the event loop. Measured with 200 simultaneous
@@ -195,9 +198,19 @@ class CoverageBot(commands.Bot):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.worker, functools.partial(function, *args, **kwargs))
 
+    async def off_loop_feedback(self, function: Callable[..., T], /, *args: Any) -> T:
+        """Run a feedback store call (record, question, vote) on the feedback thread.
+
+        Never on the index worker: a database another process holds locked keeps a call
+        waiting up to ``bot.feedback.BUSY_SECONDS``, and every answer would wait behind it.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.feedback_worker, functools.partial(function, *args))
+
     async def close(self) -> None:
         await super().close()
-        self.worker.shutdown(wait=False, cancel_futures=True)
+        for worker in (self.worker, self.feedback_worker):
+            worker.shutdown(wait=False, cancel_futures=True)
         self.feedback.close()
 
 
