@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 from index.bm25 import BM25Params
 from index.fetch import FetchLimits
@@ -98,6 +99,12 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         raise SettingsError(
             "invalid settings (environment or .env):\n" + "\n".join(_describe(exc))
+        ) from None
+    except SourceError as exc:  # a list setting that is not JSON; the message holds no value
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = _variable(field[1], None) if field else "a setting"
+        raise SettingsError(
+            f"invalid settings (environment or .env):\n  {name}: not a JSON list such as [1, 2]"
         ) from None
     except UnicodeDecodeError as exc:
         raise SettingsError(_not_utf8(exc)) from None

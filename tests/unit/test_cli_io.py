@@ -143,6 +143,13 @@ def test_a_settings_error_never_echoes_a_secret(workdir: Path) -> None:
     assert "typo-dir" not in err  # an unknown name may be a mistyped secret: no value shown
 
 
+def test_a_list_setting_that_is_not_json_is_one_clear_line(workdir: Path) -> None:
+    done = _run(workdir, "articles", COVERAGE_OWNER_IDS="hunter2")
+    err = done.stderr.decode()
+    assert done.returncode == 2 and "Traceback" not in err and "hunter2" not in err
+    assert "COVERAGE_OWNER_IDS: not a JSON list" in err
+
+
 def test_a_dotenv_that_is_not_utf8_is_one_clear_line(workdir: Path) -> None:
     (workdir / ".env").write_bytes(b"COVERAGE_LOG_LEVEL=INFO\nDISCORD_TOKEN=caf\xe9\n")
     done = _run(workdir, "articles")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -95,3 +96,12 @@ def test_a_database_locked_at_start_does_not_stop_the_store(tmp_path: Path) -> N
         store = Feedback(path, busy_seconds=0.05, clock=clock)
     clock.now += PAUSE_SECONDS
     assert store.question(store.record(ANSWER)) == ANSWER.question
+
+
+def test_the_lock_holder_really_holds_the_lock(tmp_path: Path) -> None:
+    """The harness itself: a write from here fails while the subprocess holds the lock."""
+    path = tmp_path / "feedback.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE t (x)")
+    with locked(path), pytest.raises(sqlite3.OperationalError, match="locked"):
+        sqlite3.connect(path, timeout=0).execute("INSERT INTO t VALUES (1)")
