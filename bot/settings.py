@@ -85,7 +85,7 @@ class Settings(BaseSettings):
 
 
 #: Names of settings whose values are never repeated in an error message.
-_SECRET_NAME = re.compile(r"token|secret|password|passw|key|credential", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"token|secret|passw|key|credential", re.IGNORECASE)
 
 
 class SettingsError(Exception):
@@ -122,8 +122,8 @@ def _describe(error: ValidationError) -> list[str]:
         field = Settings.model_fields.get(name)
         if problem["type"] == "extra_forbidden":
             lines.append(f"  {name.upper()}: not a setting coverage-bot knows (misspelled?)")
-        elif field is None:
-            lines.append(f"  {problem['msg']}")  # a rule across settings, such as the shards
+        elif field is None:  # a rule across settings (the shards), or the token's alias
+            lines.append(f"  {name.upper() + ': ' if name else ''}{problem['msg']}")
         elif _SECRET_NAME.search(name):
             lines.append(f"  {_variable(name, field.validation_alias)}: {problem['msg']}")
         else:
