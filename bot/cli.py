@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
+import os
 import re
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError, load_settings
 from index.answer import answer
 from index.check import check
 from index.coverage import Coverage
@@ -47,26 +47,53 @@ _TOKEN_SHAPE = re.compile(r"[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, configure logging once, and run the chosen subcommand."""
+    _utf8_output()
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
         parser.print_help()
         return 0
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        print(f"coverage-bot: invalid settings:\n{exc}", file=sys.stderr)
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"coverage-bot: {exc}", file=sys.stderr)
         return 2
     _configure_logging(settings.log_level)
     handler: Handler = args.handler
     try:
-        return handler(args, settings)
+        status = handler(args, settings)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+    except BrokenPipeError:
+        return _reader_gone()
     except IndexUnavailableError as exc:
         print(f"coverage-bot: {exc}", file=sys.stderr)
         return 1
     except StoreError as exc:  # the index could not be written: nothing partial was left
         print(f"coverage-bot: {exc}; the previous index is unchanged", file=sys.stderr)
         return 1
+    return status
+
+
+def _utf8_output() -> None:
+    """Write UTF-8 whatever the locale: JSON and quotes must not depend on ``LC_ALL``.
+
+    Under ``LC_ALL=C`` stdout may be ASCII (a curly quote raises) or pass undecodable bytes
+    through. Anything still unencodable (a lone surrogate from an odd file name) becomes "?",
+    and on stderr an escape, rather than a traceback.
+    """
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors=errors)
+
+
+def _reader_gone() -> int:
+    """The reader closed stdout (``... | head -1``): stop quietly, as Python's docs advise.
+
+    Pointing stdout at devnull keeps the interpreter's final flush from raising again.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
 
 
 def _configure_logging(level: str) -> None:
@@ -139,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="register the slash commands with Discord")
     target = sync.add_mutually_exclusive_group()
     target.add_argument("--guild", type=int, metavar="ID", help="in one server (instant)")
-    scope.add_argument(
+    target.add_argument(
         "--global", dest="everywhere", action="store_true", help="everywhere (default)"
     )
     sync.set_defaults(handler=_sync)
@@ -272,9 +299,7 @@ def answer_json(result: Answer) -> dict[str, Any]:
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     coverage = open_index(settings)
-    questions = (
-        (line.rstrip("\n") for line in sys.stdin) if args.question == "-" else [args.question]
-    )
+    questions = _stdin_lines() if args.question == "-" else [args.question]
     for question in questions:
         result = answer(coverage, question, max_chars=settings.max_question_chars)
         if args.json:
@@ -282,6 +307,12 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(result.answer + "\n", flush=True)
     return 0
+
+
+def _stdin_lines() -> Iterable[str]:
+    """Lines of stdin as text; bytes that are not UTF-8 become U+FFFD, whatever the locale."""
+    for line in sys.stdin.buffer:
+        yield line.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:

@@ -135,13 +135,15 @@ class CoverageBot(commands.Bot):
             tree_cls=CoverageTree,
             allowed_mentions=NO_MENTIONS,
             help_command=None,
-            owner_ids=set(settings.owner_ids) or None,
             **options,
         )
         self.settings: Settings = settings
         self.live: LiveCoverage = live
         self.feedback: Feedback = feedback
         self.worker: ThreadPoolExecutor = ThreadPoolExecutor(1, thread_name_prefix="coverage-index")
+        self.feedback_worker: ThreadPoolExecutor = ThreadPoolExecutor(
+            1, thread_name_prefix="coverage-feedback"
+        )
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
@@ -149,6 +151,13 @@ class CoverageBot(commands.Bot):
         if self.settings.sync_on_start:
             synced = await self.tree.sync()
             log.info("synced %d slash commands globally", len(synced))
+
+    async def is_owner(self, user: discord.abc.User, /) -> bool:
+        """``COVERAGE_OWNER_IDS`` and, besides them, the application's owner or team.
+
+        Not discord.py's ``owner_ids``: once set, it stops asking who owns the application.
+        """
+        return user.id in self.settings.owner_ids or await super().is_owner(user)
 
     async def on_ready(self) -> None:
         coverage = self.live.current
@@ -180,7 +189,7 @@ class CoverageBot(commands.Bot):
             log.warning("could not reply about a command error: %s", exc)
 
     async def off_loop(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run index work (answers, summaries, votes) on the bot's one worker thread.
+        """Run index work (answers, summaries) on the bot's one worker thread.
 
         One thread, not asyncio's default pool: the work is CPU-bound Python, so more threads
         only fight over the GIL and starve the event loop. Measured with 200 simultaneous
@@ -189,9 +198,19 @@ class CoverageBot(commands.Bot):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.worker, functools.partial(function, *args, **kwargs))
 
+    async def off_loop_feedback(self, function: Callable[..., T], /, *args: Any) -> T:
+        """Run a feedback store call (record, question, vote) on the feedback thread.
+
+        Never on the index worker: a database another process holds locked keeps a call
+        waiting up to ``bot.feedback.BUSY_SECONDS``, and every answer would wait behind it.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.feedback_worker, functools.partial(function, *args))
+
     async def close(self) -> None:
         await super().close()
-        self.worker.shutdown(wait=False, cancel_futures=True)
+        for worker in (self.worker, self.feedback_worker):
+            worker.shutdown(wait=False, cancel_futures=True)
         self.feedback.close()
 
 

@@ -34,3 +34,12 @@ class CooldownError(CoverageError):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"You're asking quickly — try again in {math.ceil(retry_after)} s.")
         self.retry_after: float = retry_after
+
+
+class FeedbackUnavailableError(CoverageError):
+    """The store of answers and votes cannot be used for a moment (locked, damaged, disk)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "I can't reach my record of answers right now; please try again in a moment."
+        )

@@ -2,15 +2,19 @@
 
 Names carry the ``COVERAGE_`` prefix, except the token, which uses the conventional
 ``DISCORD_TOKEN``. The token is optional here and demanded only by ``run`` and ``sync``.
+``load_settings`` turns every way of getting them wrong into one ``SettingsError`` whose
+message never repeats a value that may be a secret.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 from index.bm25 import BM25Params
 from index.fetch import FetchLimits
@@ -83,3 +87,67 @@ class Settings(BaseSettings):
         # delta as rank-bm25's defaults: 0.5 for BM25L, 1 for BM25Plus (unused by Okapi)
         delta = 0.5 if self.bm25_variant == "l" else 1.0
         return BM25Params(variant=self.bm25_variant, k1=self.bm25_k1, b=self.bm25_b, delta=delta)
+
+
+#: Names of settings whose values are never repeated in an error message.
+_SECRET_NAME = re.compile(r"token|secret|passw|key|credential", re.IGNORECASE)
+
+
+class SettingsError(Exception):
+    """Settings that cannot be loaded; ``str(error)`` says why without repeating any secret."""
+
+
+def load_settings() -> Settings:
+    """The settings from the environment and ``.env``; a ``SettingsError`` says what is wrong."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(
+            "invalid settings (environment or .env):\n" + "\n".join(_describe(exc))
+        ) from None
+    except SourceError as exc:  # a list setting that is not JSON; the message holds no value
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = _variable(field[1], None) if field else "a setting"
+        raise SettingsError(
+            f"invalid settings (environment or .env):\n  {name}: not a JSON list such as [1, 2]"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError(_not_utf8(exc)) from None
+
+
+def _describe(error: ValidationError) -> list[str]:
+    """One line per problem, naming the variable; the value only where it cannot be a secret.
+
+    A name that is not a setting may be a misspelled secret (``DISCORD_TOKN=...``), so only
+    the values of known settings with harmless names are shown.
+    """
+    lines = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        field = Settings.model_fields.get(name)
+        if problem["type"] == "extra_forbidden":
+            lines.append(f"  {name.upper()}: not a setting coverage-bot knows (misspelled?)")
+        elif field is None:  # a rule across settings (the shards), or the token's alias
+            lines.append(f"  {name.upper() + ': ' if name else ''}{problem['msg']}")
+        elif _SECRET_NAME.search(name):
+            lines.append(f"  {_variable(name, field.validation_alias)}: {problem['msg']}")
+        else:
+            shown = f" (got {problem['input']!r})"
+            lines.append(f"  {_variable(name, field.validation_alias)}: {problem['msg']}{shown}")
+    return lines
+
+
+def _variable(name: str, alias: object) -> str:
+    """The environment variable a field is read from."""
+    return alias if isinstance(alias, str) else f"COVERAGE_{name.upper()}"
+
+
+def _not_utf8(error: UnicodeDecodeError) -> str:
+    """Where a ``.env`` that is not UTF-8 goes wrong, without quoting its contents."""
+    env_file = Path(str(Settings.model_config.get("env_file"))).resolve()
+    line = bytes(error.object[: error.start]).count(b"\n") + 1
+    byte = error.object[error.start]
+    return (
+        f"cannot read settings from {env_file}: line {line} is not UTF-8 text "
+        f"(byte 0x{byte:02x}); save the file as UTF-8"
+    )

@@ -44,13 +44,19 @@ def terms_of(question: str) -> frozenset[str]:
 
 
 def answer_view(answer: Answer, key: str) -> discord.ui.View:
-    """Buttons under an answer: more, show in article, votes; then a link to each source."""
+    """Buttons under an answer: more, show in article, votes; then a link to each source.
+
+    Without a feedback ``key`` (the store was unavailable) only "Show in article" and the
+    links remain: "More" and the votes need the answer on record.
+    """
     view = discord.ui.View(timeout=None)
     best = answer.citations[0]
-    view.add_item(MoreButton(key))
+    if key:
+        view.add_item(MoreButton(key))
     view.add_item(ShowButton(best.article_id, best.start, best.end, render.quote_check(best.quote)))
-    view.add_item(VoteButton(key, "up"))
-    view.add_item(VoteButton(key, "down"))
+    if key:
+        view.add_item(VoteButton(key, "up"))
+        view.add_item(VoteButton(key, "down"))
     add_source_links(view, answer.citations[:SHOWN_CITATIONS])
     return view
 
@@ -136,7 +142,7 @@ class MoreButton(
     async def _more(self, interaction: Interaction) -> Answer | None:
         """The citations after the answer's first three, or None when there are none."""
         bot = interaction.client
-        question = await bot.off_loop(bot.feedback.question, self.key)
+        question = await bot.off_loop_feedback(bot.feedback.question, self.key)
         if question is None:
             raise SourceGoneError()
         result = await bot.off_loop(
@@ -180,7 +186,7 @@ class VoteButton(
 
     async def run(self, interaction: Interaction) -> None:
         value = 1 if self.way == "up" else -1
-        vote = interaction.client.off_loop(
+        vote = interaction.client.off_loop_feedback(
             interaction.client.feedback.vote, self.key, interaction.user.id, value
         )
         tally = await within_deadline(interaction, vote, ephemeral=True)

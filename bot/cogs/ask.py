@@ -26,7 +26,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.client import APOLOGY, NO_MENTIONS, CoverageBot, respond, within_deadline
-from bot.errors import CooldownError
+from bot.errors import CooldownError, FeedbackUnavailableError
 from bot.settings import Settings
 from bot.views import MoreButton, ShowButton, VoteButton, answer_key, answer_view, terms_of
 from index.answer import answer as answer_question
@@ -97,8 +97,18 @@ class Ask(commands.Cog):
         result = await self.bot.off_loop(
             answer_question, coverage, question, max_chars=settings.max_question_chars
         )
-        key = await self.bot.off_loop(self.bot.feedback.record, result) if result.answered else ""
+        key = await self._record(result) if result.answered else ""
         return Reply(result, key)
+
+    async def _record(self, result: Answer) -> str:
+        """The key the answer's buttons carry; empty when feedback is unavailable.
+
+        The store has logged why; the answer goes out without the buttons that need it.
+        """
+        try:
+            return await self.bot.off_loop_feedback(self.bot.feedback.record, result)
+        except FeedbackUnavailableError:
+            return ""
 
     @app_commands.command(name="ask")
     @app_commands.describe(
@@ -175,7 +185,12 @@ class Ask(commands.Cog):
         if replied.author.id != self.bot.user.id:
             return None
         key = answer_key(replied)
-        return None if key is None else await self.bot.off_loop(self.bot.feedback.question, key)
+        if key is None:
+            return None
+        try:
+            return await self.bot.off_loop_feedback(self.bot.feedback.question, key)
+        except FeedbackUnavailableError:
+            return None  # the follow-up is asked on its own
 
     async def _deliver(self, message: discord.Message, question: str, reply: Reply) -> None:
         """Reply with the answer (in a new thread if so configured and allowed)."""

@@ -65,3 +65,12 @@ async def public_answer(world: World, question: str) -> simcord.ResponseMessage:
     result = await world.alice.slash(world.channel, "ask", question=question)
     assert result.response is not None and not result.ephemeral
     return result.response
+
+
+def emoji_button(message: simcord.ResponseMessage, emoji: str) -> str:
+    """The custom id of the button showing ``emoji`` (the votes have no label to click by)."""
+    for row in message.components:
+        for component in row["components"]:
+            if (component.get("emoji") or {}).get("name") == emoji:
+                return str(component["custom_id"])
+    raise AssertionError(f"no {emoji} button")

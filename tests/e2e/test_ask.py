@@ -12,7 +12,7 @@ from bot import create_bot
 from bot.settings import Settings
 from index.models import Article
 from index.seeds import write_article
-from tests.e2e.conftest import World, public_answer
+from tests.e2e.conftest import World, emoji_button, public_answer
 from tests.markdown import visible
 
 QUESTION = "Why does the Biden administration keep talking to Putin?"
@@ -20,14 +20,6 @@ EVERYONE_QUESTION = "Is foreign policy personal?"
 EVIDENCE = (
     "It is also to calm him enough so that he doesn’t do anything truly crazy on the world stage."
 )
-
-
-def _button(message: simcord.ResponseMessage, emoji: str) -> str:
-    for row in message.components:
-        for component in row["components"]:
-            if (component.get("emoji") or {}).get("name") == emoji:
-                return str(component["custom_id"])
-    raise AssertionError(f"no {emoji} button")
 
 
 async def test_ask_answers_publicly_with_a_verbatim_quote_and_its_source(world: World) -> None:
@@ -94,7 +86,7 @@ async def test_votes_are_stored_once_per_user_with_the_question_and_answer(
     world: World, settings: Settings
 ) -> None:
     answer = await public_answer(world, QUESTION)
-    up, down = _button(answer, "👍"), _button(answer, "👎")
+    up, down = emoji_button(answer, "👍"), emoji_button(answer, "👎")
     first = await world.alice.click(answer.message, custom_id=up)
     again = await world.alice.click(answer.message, custom_id=up)
     bob = world.guild.add_member(world.env.create_user("bob"))
@@ -135,7 +127,7 @@ async def test_buttons_keep_working_after_a_restart(world: World, settings: Sett
     answer = await public_answer(world, QUESTION)
     await world.env.restart_bot(create_bot(settings))
     shown = await world.alice.click(answer.message, label="Show in article")
-    voted = await world.alice.click(answer.message, custom_id=_button(answer, "👍"))
+    voted = await world.alice.click(answer.message, custom_id=emoji_button(answer, "👍"))
     more = await world.alice.click(answer.message, label="More from the coverage")
     assert shown.response is not None and EVIDENCE in visible(
         shown.response.embeds[0].description or ""
@@ -249,7 +241,7 @@ async def test_everything_the_bot_sends_allows_no_mentions(world: World) -> None
     answer = await public_answer(world, QUESTION)
     for label in ("Show in article", "More from the coverage"):
         await world.alice.click(answer.message, label=label)
-    await world.alice.click(answer.message, custom_id=_button(answer, "👍"))
+    await world.alice.click(answer.message, custom_id=emoji_button(answer, "👍"))
     await world.alice.slash(world.channel, "ask", question="What did Macron say?")
     await world.alice.slash(world.channel, "help")
     await world.alice.slash(world.channel, "summary", topic="NATO")
