@@ -439,6 +439,23 @@ class TestAdd:
         again = await editor.slash(world.channel, "add", url="ftp://example.com/not-http")
         assert again.response is not None and "only http and https URLs" in again.response.content
 
+    async def test_a_local_path_is_never_read_and_its_existence_never_shown(
+        self, world: World
+    ) -> None:
+        editors = world.guild.create_role("Editors")
+        editor = world.guild.add_member(world.env.create_user("editor"), roles=[editors])
+        world.bot.settings = world.bot.settings.model_copy(update={"add_role_id": editors.id})
+        seeds = world.bot.live.seeds_dir
+        before = sorted(p.name for p in seeds.iterdir())
+        page = Path(__file__).resolve().parents[1] / "fixtures" / "pages" / "article.html"
+        replies = []
+        for typed in (str(page), str(page.with_name("missing.html")), "file:///etc/hostname"):
+            result = await editor.slash(world.channel, "add", url=typed)
+            assert result.ephemeral and result.response is not None
+            replies.append(result.response.content.replace(typed, "<typed>"))
+        assert len(set(replies)) == 1 and "only http and https URLs" in replies[0]
+        assert sorted(p.name for p in seeds.iterdir()) == before
+
 
 class TestSharding:
     @pytest.fixture
