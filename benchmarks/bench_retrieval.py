@@ -40,10 +40,10 @@ from typing import Any
 import numpy as np
 
 from index.analyze import analyze
-from index.bm25 import BM25Params
-from index.files import read_files
+from index.ingest.files import read_files
 from index.models import Article
 from index.passages import passage_spans, sentences
+from index.storage.bm25 import BM25Params
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -131,7 +131,7 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
 
 
 def work_ours_build(size: int, directory: str) -> dict[str, Any]:
-    from index.store import write_index
+    from index.storage.store import write_index
 
     articles = grow(base_articles(), size)
     started = time.perf_counter()
@@ -146,8 +146,8 @@ def work_ours_build(size: int, directory: str) -> dict[str, Any]:
 
 
 def work_ours_query(size: int, directory: str) -> dict[str, Any]:
-    from index.answer import answer
-    from index.store import append_articles, load
+    from index.answering.answer import answer
+    from index.storage.store import append_articles, load
 
     articles = grow(base_articles(), min(size, 20_000))
     asked = questions(articles)

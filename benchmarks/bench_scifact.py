@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from index.analyze import analyze
-from index.bm25 import BM25Params, Variant, build, top_k
+from index.storage.bm25 import BM25Params, Variant, build, top_k
 
 RESULTS = Path(__file__).parent / "results" / "scifact.json"
 GRID_K1 = (0.9, 1.2, 1.5, 2.0)

@@ -29,9 +29,9 @@ from sumy.summarizers.lex_rank import LexRankSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
+from index.answering.summary import rank, select
 from index.models import Span
 from index.passages import sentences
-from index.summary import rank, select
 
 RESULTS = Path(__file__).parent / "results" / "summary.json"
 Picker = Callable[[str, str, list[Span], int], list[int]]

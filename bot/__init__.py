@@ -18,7 +18,7 @@ def create_bot(settings: Settings | None = None) -> CoverageBot:
     from bot.client import CoverageBot, ShardedCoverageBot
     from bot.feedback import Feedback
     from bot.settings import Settings
-    from index.live import LiveCoverage
+    from index.storage.live import LiveCoverage
 
     settings = settings or Settings()
     live = LiveCoverage(settings.maintainer())

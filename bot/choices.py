@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from discord import app_commands
 
 from bot.render import shorten
-from index.coverage import ArticleMeta
+from index.storage.coverage import ArticleMeta
 
 #: Discord shows at most 25 autocomplete choices, each name at most 100 characters.
 MAX_CHOICES = 25

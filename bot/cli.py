@@ -21,14 +21,19 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings, SettingsError, load_settings
-from index.answer import answer
-from index.check import check
-from index.coverage import Coverage
-from index.maintain import ArticleNotFoundError, IndexUnavailableError
+from index.answering.answer import answer
+from index.answering.summary import (
+    summarize_article,
+    summarize_coverage,
+    summarize_text,
+    summarize_topic,
+)
+from index.ingest.seeds import OutsideSeedsError
 from index.models import Answer
-from index.seeds import OutsideSeedsError
-from index.store import StoreError
-from index.summary import summarize_article, summarize_coverage, summarize_text, summarize_topic
+from index.storage.check import check
+from index.storage.coverage import Coverage
+from index.storage.maintain import ArticleNotFoundError, IndexUnavailableError
+from index.storage.store import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from discord.ext import commands
 from bot.errors import CoverageError
 from bot.feedback import Feedback
 from bot.settings import Settings
-from index.live import LiveCoverage
+from index.storage.live import LiveCoverage
 
 log = logging.getLogger(__name__)
 

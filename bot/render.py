@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 import discord
 
 from index.analyze import analyze
-from index.coverage import ArticleMeta
 from index.models import Answer, Citation, Summary
+from index.storage.coverage import ArticleMeta
 
 #: Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 CONTENT_LIMIT = 2000

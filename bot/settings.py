@@ -16,9 +16,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
-from index.bm25 import BM25Params
-from index.fetch import FetchLimits
-from index.maintain import Maintainer
+from index.ingest.fetch import FetchLimits
+from index.storage.bm25 import BM25Params
+from index.storage.maintain import Maintainer
 
 
 class Settings(BaseSettings):

@@ -20,9 +20,9 @@ import discord
 from bot import render
 from bot.client import NO_MENTIONS, report_error, respond, within_deadline
 from bot.errors import SourceGoneError
-from index.answer import answer as answer_question
+from index.answering.answer import answer as answer_question
+from index.answering.question import key_terms
 from index.passages import paragraphs
-from index.question import key_terms
 
 if TYPE_CHECKING:
     from bot.client import CoverageBot
@@ -217,7 +217,7 @@ class ShowButton(
                 emoji="📄",
                 style=discord.ButtonStyle.secondary,
                 # At most 100 characters: article ids have at most 66 (a date, a slug capped
-                # by index.files.MAX_SLUG_CHARS, a 6-character suffix for namesakes).
+                # by index.ingest.files.MAX_SLUG_CHARS, a 6-character suffix for namesakes).
                 custom_id=f"cb1:show:{article_id}:{start}:{end}:{check}",
             )
         )

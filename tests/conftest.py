@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from index.bm25 import BM25Params
-from index.coverage import Coverage
-from index.store import build_index, load
+from index.storage.bm25 import BM25Params
+from index.storage.coverage import Coverage
+from index.storage.store import build_index, load
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -29,9 +29,9 @@ from bot.client import APOLOGY, NO_MENTIONS, CoverageBot, respond, within_deadli
 from bot.errors import CooldownError, FeedbackUnavailableError
 from bot.settings import Settings
 from bot.views import MoreButton, ShowButton, VoteButton, answer_key, answer_view, terms_of
-from index.answer import answer as answer_question
+from index.answering.answer import answer as answer_question
+from index.answering.question import key_terms
 from index.models import Answer
-from index.question import key_terms
 
 log = logging.getLogger(__name__)
 

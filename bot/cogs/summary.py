@@ -12,8 +12,8 @@ from bot import render
 from bot.choices import title_choices
 from bot.client import CoverageBot, respond, within_deadline
 from bot.errors import CoverageError, NoSuchArticleError
+from index.answering.summary import summarize_article, summarize_coverage, summarize_topic
 from index.models import Summary
-from index.summary import summarize_article, summarize_coverage, summarize_topic
 
 #: Sentences for each length choice.
 LENGTHS = {"short": 3, "medium": 5, "long": 8}

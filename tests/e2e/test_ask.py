@@ -10,8 +10,8 @@ import simcord
 
 from bot import create_bot
 from bot.settings import Settings
+from index.ingest.seeds import write_article
 from index.models import Article
-from index.seeds import write_article
 from tests.e2e.conftest import World, emoji_button, public_answer
 from tests.markdown import visible
 

@@ -17,8 +17,8 @@ import simcord
 from bot import create_bot
 from bot.client import APOLOGY, PRIVATE_REPLY, ShardedCoverageBot
 from bot.settings import Settings
+from index.ingest.seeds import write_article
 from index.models import Article
-from index.seeds import write_article
 from tests.e2e.conftest import World, public_answer
 
 QUESTION = "Is foreign policy personal?"

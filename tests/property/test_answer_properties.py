@@ -8,8 +8,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.answer import answer
-from index.coverage import Coverage
+from index.answering.answer import answer
+from index.storage.coverage import Coverage
 from tests.conftest import SEEDS
 
 #: Words of the seed articles, so generated questions hit real passages as well as miss them.

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from index.bm25 import BM25Params, Variant, baseline_sum, build, scores, term_ids, top_k
+from index.storage.bm25 import BM25Params, Variant, baseline_sum, build, scores, term_ids, top_k
 
 _ORACLES = {"okapi": BM25Okapi, "l": BM25L, "plus": BM25Plus}
 _token = st.sampled_from("ab cd ef gh ij kl mn op qr st".split())

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from index.fetch import web_url, without_credentials
+from index.ingest.fetch import web_url, without_credentials
 
 _scheme = st.sampled_from(["http", "https", "HTTP", "ftp"])
 _host = st.from_regex(r"[a-z0-9]{1,10}(\.[a-z0-9]{1,10}){0,3}", fullmatch=True)

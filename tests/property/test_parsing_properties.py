@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index.analyze import ACRONYMS, analyze
-from index.files import parse_json_line, parse_text
+from index.ingest.files import parse_json_line, parse_text
 from index.models import Article
 from index.passages import paragraphs, passage_spans, sentences
 

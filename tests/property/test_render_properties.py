@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import render
-from index.coverage import ArticleMeta
 from index.models import Answer, Citation, Suggestion
+from index.storage.coverage import ArticleMeta
 from tests.markdown import split_bold, unescaped, visible
 
 _text = st.text(min_size=1, max_size=3000)

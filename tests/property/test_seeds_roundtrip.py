@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.files import read_folder
+from index.ingest.files import read_folder
+from index.ingest.seeds import write_article
 from index.models import Article
-from index.seeds import write_article
 
 _paragraph = (
     st.text(

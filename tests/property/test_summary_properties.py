@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.summary import summarize_text
+from index.answering.summary import summarize_text
 
 _word = st.text(alphabet=st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=10)
 _sentence = st.lists(_word, min_size=1, max_size=12).map(
@@ -41,8 +41,8 @@ def test_any_text_gives_a_summary_or_none_never_an_error(text: str, n: int) -> N
 )
 def test_summary_embeds_fit_discords_limits(heading: str, texts: list[str]) -> None:
     from bot import render
-    from index.coverage import ArticleMeta
     from index.models import Summary, SummarySentence
+    from index.storage.coverage import ArticleMeta
 
     metas = {
         f"a{i}": ArticleMeta(

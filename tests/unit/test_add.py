@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from index.add import Added, add_sources
-from index.bm25 import BM25Params
-from index.check import check
-from index.fetch import FetchLimits
-from index.files import read_folder
+from index.ingest.fetch import FetchLimits
+from index.ingest.files import read_folder
 from index.models import Problem
-from index.store import build_index, load
+from index.storage.add import Added, add_sources
+from index.storage.bm25 import BM25Params
+from index.storage.check import check
+from index.storage.store import build_index, load
 from tests.conftest import SEEDS
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"

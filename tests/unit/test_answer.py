@@ -13,9 +13,9 @@ from urllib.parse import unquote
 import pytest
 
 from bot.cli import main
-from index.answer import answer
-from index.coverage import Coverage
-from index.question import clean
+from index.answering.answer import answer
+from index.answering.question import clean
+from index.storage.coverage import Coverage
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 

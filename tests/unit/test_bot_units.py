@@ -14,8 +14,8 @@ from bot.choices import title_choices
 from bot.cli import main
 from bot.feedback import Feedback
 from bot.settings import Settings
-from index.coverage import ArticleMeta
 from index.models import Answer
+from index.storage.coverage import ArticleMeta
 
 
 def test_feedback_keeps_one_vote_per_user_and_survives_reopening(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_only_run_and_sync_load_discord() -> None:
     """The CLI and every index module import without discord (it loads inside run and sync)."""
     script = (
         "import importlib, pkgutil, sys, index, bot.cli\n"
-        "for m in pkgutil.iter_modules(index.__path__): importlib.import_module('index.' + m.name)\n"
+        "for m in pkgutil.walk_packages(index.__path__, 'index.'): importlib.import_module(m.name)\n"
         "print(sorted(n for n in sys.modules if n == 'discord' or n.startswith('discord.')))\n"
     )
     done = subprocess.run(

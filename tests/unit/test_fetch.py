@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from index.add import Added, add_sources
-from index.fetch import FetchError, FetchLimits, fetch, is_public_address
-from index.html import article_from_html
+from index.ingest.fetch import FetchError, FetchLimits, fetch, is_public_address
+from index.ingest.html import article_from_html
 from index.models import Article
+from index.storage.add import Added, add_sources
 from tests.conftest import SEEDS
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"

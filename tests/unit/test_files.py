@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index.files import parse_date, read_files, read_folder, slugify
+from index.ingest.files import parse_date, read_files, read_folder, slugify
 from tests.conftest import SEEDS, SHARED
 
 CORPORA = SHARED / "corpora"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from index.answer import answer
-from index.bm25 import BM25Params
-from index.live import LiveCoverage
-from index.maintain import Maintainer
+from index.answering.answer import answer
 from index.models import Answer
+from index.storage.bm25 import BM25Params
+from index.storage.live import LiveCoverage
+from index.storage.maintain import Maintainer
 from tests.conftest import SEEDS
 
 NEW_ARTICLE = """---
@@ -85,7 +85,7 @@ def test_a_failed_rebuild_leaves_the_previous_coverage_serving(
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("index.store.np.save", crash)
+    monkeypatch.setattr("index.storage.store.np.save", crash)
     assert not live.refresh()
     assert live.current is before
     assert live.changed()  # so the next poll tries again

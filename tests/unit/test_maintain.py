@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.bm25 import BM25Params
-from index.check import check
-from index.files import read_folder
-from index.maintain import Maintainer
-from index.store import CURRENT, IndexCorruptError, fingerprint, load
+from index.ingest.files import read_folder
+from index.storage.bm25 import BM25Params
+from index.storage.check import check
+from index.storage.maintain import Maintainer
+from index.storage.store import CURRENT, IndexCorruptError, fingerprint, load
 from tests.conftest import ROOT, SEEDS
 
 PARAMS = BM25Params()
@@ -107,7 +107,7 @@ def test_remove_after_adding_a_json_lines_export_leaves_the_export_alone(
 def test_remove_refuses_an_index_entry_that_points_outside_the_folder(
     maintainer: Maintainer, tmp_path: Path
 ) -> None:
-    from index.seeds import OutsideSeedsError, remove_article
+    from index.ingest.seeds import OutsideSeedsError, remove_article
 
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
@@ -135,11 +135,11 @@ _WORKER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from index.bm25 import BM25Params
-    from index.files import read_files
-    from index.maintain import Maintainer
-    from index.seeds import write_article
-    from index.store import load
+    from index.storage.bm25 import BM25Params
+    from index.ingest.files import read_files
+    from index.storage.maintain import Maintainer
+    from index.ingest.seeds import write_article
+    from index.storage.store import load
 
     seeds, index, role, n = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     maintainer = Maintainer(seeds, index, BM25Params())

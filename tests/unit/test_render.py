@@ -7,8 +7,8 @@ import re
 import pytest
 
 from bot import render
-from index.coverage import ArticleMeta
 from index.models import Answer, Citation, Suggestion
+from index.storage.coverage import ArticleMeta
 from tests.markdown import split_bold, unescaped
 
 TERMS = frozenset({"putin", "talk", "nato"})

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bot.render import quote_check
 from bot.views import MoreButton, ShowButton, VoteButton
-from index.files import MAX_SLUG_CHARS
+from index.ingest.files import MAX_SLUG_CHARS
 
 #: The longest article id: an ISO date, a capped slug, and a suffix told namesakes apart.
 LONGEST_ID = f"2022-01-01-{'a' * MAX_SLUG_CHARS}-abcdef"

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.bm25 import BM25Params
-from index.coverage import Coverage
-from index.maintain import Maintainer
-from index.store import (
+from index.storage.bm25 import BM25Params
+from index.storage.coverage import Coverage
+from index.storage.maintain import Maintainer
+from index.storage.store import (
     CURRENT,
     BuildReport,
     IndexCorruptError,
@@ -127,7 +127,7 @@ def test_a_crash_mid_build_leaves_the_previous_index_serving(
             raise OSError("disk full")
         real_save(*args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr("index.store.np.save", crash_after_two)
+    monkeypatch.setattr("index.storage.store.np.save", crash_after_two)
     with pytest.raises(IndexWriteError, match="disk full"):
         build_index(seeds, index_dir, PARAMS)
     monkeypatch.undo()
@@ -161,7 +161,7 @@ def test_a_round_trip_gives_the_same_search_results(seeds: Path, tmp_path: Path)
 
 
 def test_adding_articles_appends_and_scores_as_a_full_rebuild(seeds: Path, tmp_path: Path) -> None:
-    from index.store import fingerprint
+    from index.storage.store import fingerprint
 
     appended, rebuilt = tmp_path / "appended", tmp_path / "rebuilt"
     build_index(seeds, appended, PARAMS)

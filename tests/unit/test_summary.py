@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from index.coverage import Coverage
+from index.answering.summary import summarize_article, summarize_coverage, summarize_topic
 from index.passages import needs_context, sentences
-from index.summary import summarize_article, summarize_coverage, summarize_topic
+from index.storage.coverage import Coverage
 
 
 @pytest.mark.parametrize("article", [0, 1])

@@ -14,10 +14,10 @@ import logging
 import threading
 from pathlib import Path
 
-from index.coverage import Coverage
-from index.files import list_folder
-from index.maintain import Maintainer
-from index.store import load
+from index.ingest.files import list_folder
+from index.storage.coverage import Coverage
+from index.storage.maintain import Maintainer
+from index.storage.store import load
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from index.analyze import analyze
-from index.bm25 import BM25Arrays, BM25Params, top_k
 from index.models import Article, SearchHit
+from index.storage.bm25 import BM25Arrays, BM25Params, top_k
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,13 +21,13 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from index.add import Added, add_sources
-from index.bm25 import BM25Params
-from index.coverage import ArticleMeta, Coverage, IndexInfo
-from index.fetch import FetchLimits
+from index.ingest.fetch import FetchLimits
+from index.ingest.seeds import remove_article
 from index.models import Article, Problem
-from index.seeds import remove_article
-from index.store import (
+from index.storage.add import Added, add_sources
+from index.storage.bm25 import BM25Params
+from index.storage.coverage import ArticleMeta, Coverage, IndexInfo
+from index.storage.store import (
     BuildReport,
     IndexCorruptError,
     IndexMissingError,

@@ -13,7 +13,7 @@ scores anything. The fingerprint covers the seed files' bytes and every setting 
 the index, so a stale index is noticed and rebuilt.
 
 Writers (``build_index``, ``append_articles``) must hold the maintenance lock of
-``index.maintain``; readers take none. A generation is removed only when no process is
+``index.storage.maintain``; readers take none. A generation is removed only when no process is
 opening it (a shared ``flock`` while it opens); once open, its memory maps outlive removal.
 """
 
@@ -42,10 +42,10 @@ from numpy.typing import NDArray
 from index import passages as passage_rules
 from index.analyze import ANALYZER_VERSION, analyze
 from index.atomic import fsync_tree, write_atomic
-from index.bm25 import BM25Arrays, BM25Params, build_from_ids
-from index.coverage import ArticleMeta, Coverage, IndexInfo
-from index.files import PARSER_VERSION, list_folder, read_folder
+from index.ingest.files import PARSER_VERSION, list_folder, read_folder
 from index.models import Article, Problem
+from index.storage.bm25 import BM25Arrays, BM25Params, build_from_ids
+from index.storage.coverage import ArticleMeta, Coverage, IndexInfo
 
 log = logging.getLogger(__name__)
 

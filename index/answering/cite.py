@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from index.coverage import Coverage
-from index.links import text_fragment_link
+from index.answering.links import text_fragment_link
 from index.models import Citation
+from index.storage.coverage import Coverage
 
 
 def cite(coverage: Coverage, article: int, start: int, end: int, score: float = 0.0) -> Citation:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.bm25 import BM25Params
-from index.files import SIDECAR_SUFFIX, read_folder, sidecar_path
-from index.store import CURRENT, StoreError, fingerprint, load
+from index.ingest.files import SIDECAR_SUFFIX, read_folder, sidecar_path
+from index.storage.bm25 import BM25Params
+from index.storage.store import CURRENT, StoreError, fingerprint, load
 
 
 @dataclass

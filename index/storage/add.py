@@ -12,11 +12,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from index.fetch import FetchError, FetchLimits, fetch, without_credentials
-from index.files import Seen, read_files, read_folder
-from index.html import article_from_html
+from index.ingest.fetch import FetchError, FetchLimits, fetch, without_credentials
+from index.ingest.files import Seen, read_files, read_folder
+from index.ingest.html import article_from_html
+from index.ingest.seeds import write_article
 from index.models import Article, Problem
-from index.seeds import write_article
 
 #: The only URLs fetched.
 URL_SCHEMES = ("http://", "https://")
@@ -46,7 +46,7 @@ def add_sources(
     already in the folder (same URL or same body), or earlier in the batch, are problems.
     Each added article's ``source`` is its new file in the folder, never the original.
     With ``urls_only`` a source that is not an http(s) URL is refused without looking at
-    the file system. Callers hold the maintenance lock (``index.maintain``).
+    the file system. Callers hold the maintenance lock (``index.storage.maintain``).
     """
     seen = Seen(read_folder(seeds_dir).articles)
     outcomes: list[Added | Problem] = []

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from index.atomic import claim_new, write_atomic
-from index.files import escape_markdown, sidecar_path
+from index.ingest.files import escape_markdown, sidecar_path
 from index.models import Article
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import trafilatura
 
-from index.fetch import web_url
-from index.files import article_from_parts
+from index.ingest.fetch import web_url
+from index.ingest.files import article_from_parts
 from index.models import Article, Problem
 
 #: Fewer words than this is a page without article text (an index page, a paywall, an error).

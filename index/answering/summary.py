@@ -17,11 +17,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from index.analyze import analyze
-from index.coverage import Coverage
-from index.links import text_fragment_link
+from index.answering.links import text_fragment_link
+from index.answering.question import key_terms
 from index.models import Span, Summary, SummarySentence
 from index.passages import needs_context, sentences
-from index.question import key_terms
+from index.storage.coverage import Coverage
 
 #: Share of terms in common (Jaccard) above which two sentences say the same thing.
 DUPLICATE_SIMILARITY = 0.6

@@ -14,11 +14,11 @@ from functools import lru_cache
 import numpy as np
 
 from index.analyze import analyze
-from index.cite import cite
-from index.coverage import ArticleMeta, Coverage
+from index.answering.cite import cite
+from index.answering.question import FRAMING_WORDS, clean
 from index.models import Answer, Citation
 from index.passages import sentences
-from index.question import FRAMING_WORDS, clean
+from index.storage.coverage import ArticleMeta, Coverage
 
 
 class Kind(Enum):

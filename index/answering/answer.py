@@ -1,7 +1,7 @@
 """Questions into answers: the sentence or two of the coverage that answer, quoted exactly.
 
 The path: check the question; answer questions about the coverage itself from metadata
-(``index.metadata``); otherwise rank passages with BM25, cut them into one- and two-sentence
+(``metadata``); otherwise rank passages with BM25, cut them into one- and two-sentence
 windows, and score each window by how much of the question's weighted vocabulary it covers.
 Weights are inverse document frequencies, and a word the coverage never uses gets the highest
 weight of all, so a question about someone the coverage never names cannot be answered by a
@@ -19,12 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index.analyze import analyze
-from index.cite import cite
-from index.coverage import Coverage
-from index.metadata import all_metadata_terms, metadata_answer, metadata_terms
+from index.answering.cite import cite
+from index.answering.metadata import all_metadata_terms, metadata_answer, metadata_terms
+from index.answering.question import QuestionTerms, answer_shape, key_terms, problem
 from index.models import Answer, Citation, Span, Suggestion
 from index.passages import needs_context, sentences
-from index.question import QuestionTerms, answer_shape, key_terms, problem
+from index.storage.coverage import Coverage
 
 #: Share of the question's weighted vocabulary the best quote must cover to answer at all.
 MIN_COVERAGE = 0.35
