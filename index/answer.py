@@ -17,17 +17,29 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
 
 from index.analyze import analyze
+from index.bm25 import scores, term_ids
 from index.cite import cite
 from index.coverage import Coverage
+from index.dates import extract_dates
+from index.intent import Intent, sinks, understand
 from index.metadata import all_metadata_terms, metadata_answer, metadata_terms
 from index.models import Answer, Citation, Span, Suggestion
 from index.passages import needs_context, sentences
-from index.question import QuestionTerms, answer_shape, key_terms, problem
+from index.question import QuestionTerms, problem
+from index.turns import is_reporter, speaker_at
 
-#: Share of the question's weighted vocabulary the best quote must cover to answer at all.
+#: Share of the question's weighted vocabulary the best quote must cover to be shown at all.
 MIN_COVERAGE = 0.35
+#: Confidence at or above which the best quote is stated as the answer; below it the closest
+#: passages are shown as such.
+ANSWER_CONFIDENCE = 0.5
 #: Share a second or third quote must cover to be shown beside the first.
 MIN_SUPPORT = 0.4
 #: Passages read per question; quotes are chosen among their sentences.
@@ -45,16 +57,12 @@ SHORT_SENTENCE_CHARS = 40
 MAX_QUOTE_CHARS = 600
 #: Score bonus for a quote from an article not yet cited: a second source beats a second quote.
 NEW_SOURCE_BONUS = 0.1
-#: Bonus to a quote shaped like the answer the question asks for (a reason, a number, a date).
-SHAPE_BONUS = 0.15
-#: Framing words of a question about what someone said ("What did Macron say ...?").
-SPEECH_QUESTION_WORDS = frozenset(analyze("say tell"))
 #: Text that reports speech: a verb of saying, an attribution, or quotation marks.
 SPEECH = re.compile(
     r"\b(said|says|say|saying|told|tells|tell|spoke|speaks|affirmed|noted|warned|argued|"
     r"added|stated|claimed|insisted|asked|replied|declared|announced|wrote|snarled|commented|"
     r"remarked|explained|suggested|acknowledged|admitted|promised|threatened|urged|vowed|"
-    r"reiterated|emphasi[sz]ed|assured|according to)\b|[“”\"]",
+    r"reiterated|emphasi[sz]ed|assured|stressed|underlined|pointed out|according to)\b|[“”\"]",
     re.IGNORECASE,
 )
 #: Framing words that point at an article's author ("what does the author think").
@@ -63,8 +71,25 @@ AUTHOR_WORDS = frozenset(analyze("author writer"))
 AUTHORED_BONUS = 0.1
 #: Penalty for a quote that is itself only a question: a question rarely answers one.
 QUESTION_PENALTY = 0.1
-#: Weight of the passage's BM25 score (relative to the best) beside vocabulary coverage.
-BM25_WEIGHT = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The ranking features beside vocabulary coverage, each with its weight.
+
+    One place to read them, and to switch one off (``benchmarks/bench_answers.py`` measures
+    each feature by setting its weight to 0).
+    """
+
+    bm25: float = 0.15  #: the passage's BM25 score, relative to the best
+    context: float = 0.3  #: share of the question the passage's whole article covers
+    dates: float = 0.5  #: published in, or mentioning a day of, the period the question names
+    speakers: float = 0.2  #: the asked speaker's own turn, or speech attributed to them
+    proximity: float = 0.1  #: the question's words in one sentence rather than spread over two
+    shape: float = 0.15  #: shaped like the answer asked for: a reason for "why", a number ...
+
+
+WEIGHTS = Weights()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,16 +105,25 @@ class _Window:
     terms: frozenset[str]
     first: int  #: position of the first sentence within the passage
     last: Span  #: the last sentence (possibly the next passage's first)
+    basis: tuple[str, ...] = ()  #: the features that fired for this window
 
 
 @dataclass(frozen=True, slots=True)
 class _Preferences:
     """What the question's wording says a good quote looks like."""
 
-    shape: re.Pattern[str] | None  #: what an answer looks like ("why": a reason), if known
+    intent: Intent
     wants_author: bool  #: asks about "the author": favour articles that name one
     articles: frozenset[int]  #: articles the question names by byline or title, if any
-    wants_speech: bool  #: "what did X say/tell": only quotes that report speech can answer
+    weights: Weights
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """Per-article evidence for one question, over every article of the coverage."""
+
+    context: NDArray[np.float64]  #: share of the question's weighted vocabulary each covers
+    dated: NDArray[np.bool_]  #: published within the period the question names
 
 
 class _Sentences:
@@ -104,6 +138,7 @@ class _Sentences:
         self.bodies: dict[int, str] = {}
         self.spans: dict[int, list[Span]] = {}
         self.terms: dict[tuple[int, int], frozenset[str]] = {}
+        self.speakers: dict[tuple[int, int], str | None] = {}
 
     def body(self, article: int) -> str:
         if article not in self.bodies:
@@ -123,6 +158,13 @@ class _Sentences:
         if key not in self.terms:
             self.terms[key] = frozenset(analyze(self.body(article)[span.start : span.end]))
         return self.terms[key]
+
+    def speaker(self, article: int, position: int) -> str | None:
+        """The transcript turn label at ``position``, if the article is a transcript."""
+        key = (article, position)
+        if key not in self.speakers:
+            self.speakers[key] = speaker_at(self.body(article), position)
+        return self.speakers[key]
 
     def after(self, number: int, sentence: Span) -> Span | None:
         """The sentence after ``sentence``: one of passage ``number`` or the next one's first."""
@@ -147,7 +189,14 @@ class _Sentences:
         return None if "\n\n" in gap else span
 
 
-def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: int = 3) -> Answer:
+def answer(
+    coverage: Coverage,
+    question: str,
+    *,
+    max_chars: int = 500,
+    limit: int = 3,
+    weights: Weights = WEIGHTS,
+) -> Answer:
     """Answer ``question`` from the coverage with up to ``limit`` verbatim citations.
 
     Parameters
@@ -160,49 +209,152 @@ def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: in
         Longer questions get a polite refusal instead of an answer.
     limit
         Most citations to return, best first, from different passages.
+    weights
+        The ranking features' weights (the benchmark switches them off one at a time).
     """
     refusal = problem(question, max_chars)
     if refusal is not None:
         return Answer(question, False, refusal, (), ())
     about_coverage = metadata_answer(coverage, question, limit)
     if about_coverage is not None:
-        return about_coverage
-    terms = key_terms(question)
+        return replace(about_coverage, confidence=0.9, basis=("from metadata",))
+    intent = understand(question, coverage_span(coverage))
+    terms = intent.terms
     vocab, described = coverage.bm25.vocab, all_metadata_terms(coverage)
     missing = tuple(w for t, w in terms.content if t not in vocab and t not in described)
     # Words only an article's byline or title holds ("Galeotti", "Puck") pick the article.
     naming = {term for term, _ in terms.content if term in described and term not in vocab}
-    weights = {t: w for t, w in _term_weights(coverage, terms).items() if t not in naming}
-    query = [term for term, _ in terms.content] + list(terms.framing)
+    weights_by_term = {
+        t: w for t, w in _term_weights(coverage, terms).items() if t not in naming and t in vocab
+    }
     prefs = _Preferences(
-        shape=answer_shape(question),
+        intent=intent,
         wants_author=bool(AUTHOR_WORDS & set(terms.framing)),
         articles=_articles_described(coverage, naming),
-        wants_speech=bool(SPEECH_QUESTION_WORDS & set(terms.framing)),
+        weights=weights,
     )
-    ranked = _candidates(coverage, query, prefs)
-    if any(t not in vocab and t not in described for t in terms.names):
-        # A question about someone or something the coverage never names: nothing can answer it.
+    query = [t for t in intent.content if t in weights_by_term] + list(terms.framing)
+    evidence = _evidence(coverage, weights_by_term, intent.period)
+    ranked = _candidates(coverage, query, prefs, evidence)
+    sunk = [w for t, w in terms.content if t not in vocab and t not in described]
+    if any(sinks(w, t in terms.names) for t, w in terms.content if w in sunk):
+        # A name or rare word the coverage never uses: it is about something else.
         return _decline(coverage, question, missing, ranked)
     split = _Sentences(coverage)
-    chosen = [
-        _with_context(split, w) for w in _choose(_windows(split, ranked, weights, prefs), limit)
-    ]
+    total = sum(_term_weights(coverage, terms).values()) or 1.0
+    windows = _windows(split, ranked, weights_by_term, total, prefs, evidence)
+    chosen = [_with_context(split, w) for w in _choose(windows, limit)]
     if not chosen or chosen[0].coverage < MIN_COVERAGE:
         return _decline(coverage, question, missing, ranked)
     citations = tuple(cite(coverage, w.article, w.start, w.end, w.score) for w in chosen)
-    return Answer(question, True, render_text(citations), citations, missing)
+    best = chosen[0]
+    confidence = _confidence(best, intent, evidence, split)
+    basis = best.basis
+    if confidence >= ANSWER_CONFIDENCE:
+        return Answer(
+            question,
+            True,
+            render_text(citations),
+            citations,
+            missing,
+            (),
+            False,
+            confidence,
+            basis,
+        )
+    said = "The coverage doesn't answer this directly. Closest passages:\n\n" + render_text(
+        citations
+    )
+    return Answer(question, False, said, citations, missing, (), False, confidence, basis)
+
+
+def _confidence(best: _Window, intent: Intent, evidence: _Evidence, split: _Sentences) -> float:
+    """How likely the best window answers the question, in [0, 1], from the evidence about it."""
+    value = CONFIDENCE_BASE + CONFIDENCE_COVERAGE * best.coverage
+    value += CONFIDENCE_CONTEXT * float(evidence.context[best.article])
+    if intent.period is not None and "date matches" not in best.basis:
+        value -= CONFIDENCE_WRONG_DATE
+    if intent.speaker and not {"speaker's own turn", "speech attributed"} & set(best.basis):
+        value -= CONFIDENCE_WRONG_SPEAKER
+    return round(min(1.0, max(0.0, value)), 3)
+
+
+#: Confidence model: a linear score of the best window's evidence, clipped to [0, 1].
+CONFIDENCE_BASE = -0.3
+CONFIDENCE_COVERAGE = 0.7
+CONFIDENCE_CONTEXT = 0.4
+CONFIDENCE_WRONG_DATE = 0.4
+CONFIDENCE_WRONG_SPEAKER = 0.3
+
+
+@lru_cache(maxsize=4)
+def published_days(coverage: Coverage) -> NDArray[np.int64]:
+    """Each article's publication date as a day ordinal (0 when unknown), per loaded index."""
+    return np.fromiter(
+        (_ordinal(meta.published) for meta in coverage.metas), np.int64, len(coverage.metas)
+    )
+
+
+def _ordinal(published: str | None) -> int:
+    try:
+        return date.fromisoformat(published).toordinal() if published else 0
+    except ValueError:
+        return 0
+
+
+@lru_cache(maxsize=4)
+def coverage_span(coverage: Coverage) -> tuple[date, date] | None:
+    """The first and last publication dates of the coverage, if any article has one."""
+    days = published_days(coverage)
+    known = days[days > 0]
+    if known.size == 0:
+        return None
+    return date.fromordinal(int(known.min())), date.fromordinal(int(known.max()))
+
+
+def _evidence(
+    coverage: Coverage, weights: dict[str, float], period: tuple[date, date] | None
+) -> _Evidence:
+    """Article-level evidence: vocabulary coverage from the postings, and the date match."""
+    context = np.zeros(len(coverage.metas))
+    total = sum(weights.values()) or 1.0
+    bm25 = coverage.bm25
+    for term, weight in weights.items():
+        index = bm25.vocab[term]
+        passages = bm25.doc_ids[bm25.indptr[index] : bm25.indptr[index + 1]]
+        context[np.unique(coverage.passages[passages, 0])] += weight / total
+    days = published_days(coverage)
+    if period is None:
+        dated = np.zeros(len(coverage.metas), dtype=bool)
+    else:
+        dated = (days >= period[0].toordinal()) & (days <= period[1].toordinal())
+    return _Evidence(context, dated)
 
 
 def _candidates(
-    coverage: Coverage, query: list[str], prefs: _Preferences
+    coverage: Coverage, query: list[str], prefs: _Preferences, evidence: _Evidence
 ) -> list[tuple[int, float]]:
-    """The best passages, at most a few per article.
+    """The best passages, judged with their articles, at most a few per article.
 
+    Passages are ranked by BM25 plus their article's evidence (how much of the question the
+    article covers, whether it is from the named period), so the passage that answers a
+    readout question can come from the readout even when a briefing shares more words.
     Only articles the question names by byline or title, or only authored articles when it
     asks about "the author", when there are such passages.
     """
-    pool = coverage.ranked(query, CANDIDATE_POOL)
+    ids = term_ids(coverage.bm25, query)
+    if not ids:
+        return []
+    dense, matched = scores(coverage.bm25, ids)
+    found = dense[matched].astype(np.float64)
+    top = float(found.max()) or 1.0
+    articles = coverage.passages[matched, 0]
+    weights = prefs.weights
+    combined = found / top + weights.context * evidence.context[articles]
+    combined = combined + weights.dates * evidence.dated[articles]
+    order = np.lexsort((matched, -combined))[:CANDIDATE_POOL]
+    offset = float(coverage.bm25.baseline[ids].sum())
+    pool = [(int(matched[i]), float(found[i]) + offset) for i in order]
     if prefs.articles:
         named = [hit for hit in pool if int(coverage.passages[hit[0]][0]) in prefs.articles]
         pool = named or pool
@@ -246,18 +398,19 @@ def _windows(
     split: _Sentences,
     ranked: Sequence[tuple[int, float]],
     weights: dict[str, float],
+    total: float,
     prefs: _Preferences,
+    evidence: _Evidence,
 ) -> list[_Window]:
     """Every one- and two-sentence window of the ranked passages, scored.
 
-    Score: the share of the question's weighted vocabulary the window covers, plus a little
-    of its passage's BM25 score, minus a length penalty; see ``_adjust`` for the rest.
+    Score: the share of the question's weighted vocabulary the window covers, plus the named
+    features of ``Weights``, minus a length penalty; see ``_features`` for the rest.
     """
     if not ranked:
         return []
     coverage = split.coverage
-    top = ranked[0][1] or 1.0
-    total = sum(weights.values()) or 1.0
+    top = max(score for _, score in ranked) or 1.0
     windows = []
     for number, bm25_score in ranked:
         article = int(coverage.passages[number][0])
@@ -270,30 +423,82 @@ def _windows(
             if i + 1 == len(own) and following is not None:
                 pairs.append((own[i], following))
             for first, last in [(own[i], own[i]), *pairs]:
-                found = split.terms_at(article, first) | split.terms_at(article, last)
+                parts = (split.terms_at(article, first), split.terms_at(article, last))
+                found = parts[0] | parts[1]
                 covered = sum(w for t, w in weights.items() if t in found) / total
+                alone = max(sum(w for t, w in weights.items() if t in p) / total for p in parts)
                 lo, hi = first.start, last.end
                 # Longer quotes lose a little always (ties go to the shorter) and more past target.
                 penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
-                score = covered + BM25_WEIGHT * bm25_score / top - penalty
-                quote = split.body(article)[lo:hi]
-                if prefs.wants_speech and not SPEECH.search(quote):
-                    continue  # "what did X say" is not answered by a passage where nobody speaks
-                score += _adjust(quote, coverage.metas[article].author, prefs)
-                windows.append(_Window(article, number, lo, hi, covered, score, found, i, last))
+                base = covered + prefs.weights.bm25 * bm25_score / top - penalty
+                scored = _features(split, article, lo, hi, found, prefs, evidence)
+                if scored is None:
+                    continue
+                bonus, basis = scored
+                bonus += prefs.weights.proximity * (alone / covered if covered else 0.0)
+                if covered >= 0.999:
+                    basis = ("all key terms", *basis)
+                windows.append(
+                    _Window(article, number, lo, hi, covered, base + bonus, found, i, last, basis)
+                )
     return windows
 
 
-def _adjust(quote: str, author: str | None, prefs: _Preferences) -> float:
-    """Score changes from the question's wording and the quote's form."""
-    change = 0.0
-    if prefs.shape is not None and prefs.shape.search(quote):
-        change += SHAPE_BONUS
-    if prefs.wants_author and author:
-        change += AUTHORED_BONUS
+def _features(
+    split: _Sentences,
+    article: int,
+    lo: int,
+    hi: int,
+    found: frozenset[str],
+    prefs: _Preferences,
+    evidence: _Evidence,
+) -> tuple[float, tuple[str, ...]] | None:
+    """The window's feature bonus and the evidence behind it; None when it cannot answer.
+
+    A reporter's question in a transcript never answers, and "what did X say" needs speech.
+    """
+    quote = split.body(article)[lo:hi]
+    intent, weights = prefs.intent, prefs.weights
+    basis: list[str] = []
+    bonus = weights.context * float(evidence.context[article])
+    label = split.speaker(article, lo) if weights.speakers else None
+    if is_reporter(label):
+        return None
+    own_turn = bool(intent.speaker and label and intent.speaker & frozenset(analyze(label)))
+    attributed = bool(intent.speaker & found) and bool(SPEECH.search(quote))
+    if intent.wants_speech and not (own_turn or SPEECH.search(quote)):
+        return None  # "what did X say" is not answered by a passage where nobody speaks
+    if own_turn or attributed:
+        bonus += weights.speakers
+        basis.append("speaker's own turn" if own_turn else "speech attributed")
+    if (
+        intent.period is not None
+        and weights.dates
+        and _dated(split, article, quote, intent, evidence)
+    ):
+        bonus += weights.dates
+        basis.append("date matches")
+    if intent.shape is not None and intent.shape.search(quote):
+        bonus += weights.shape
+        basis.append("answer shape")
+    if prefs.wants_author and split.coverage.metas[article].author:
+        bonus += AUTHORED_BONUS
     if quote.rstrip("”’\"' ").endswith("?"):
-        change -= QUESTION_PENALTY
-    return change
+        bonus -= QUESTION_PENALTY
+    return bonus, tuple(basis)
+
+
+def _dated(
+    split: _Sentences, article: int, quote: str, intent: Intent, evidence: _Evidence
+) -> bool:
+    """Whether the article is from the named period, or the quote names a day within it."""
+    if evidence.dated[article]:
+        return True
+    assert intent.period is not None
+    day = published_days(split.coverage)[article]
+    published = date.fromordinal(int(day)) if day else None
+    first, last = intent.period
+    return any(first <= found <= last for found, _, _ in extract_dates(quote, published))
 
 
 def _with_context(split: _Sentences, window: _Window) -> _Window:
