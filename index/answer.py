@@ -27,8 +27,8 @@ from index.analyze import analyze
 from index.bm25 import scores, term_ids
 from index.cite import cite
 from index.coverage import Coverage
-from index.dates import extract_dates
-from index.intent import Intent, sinks, understand
+from index.dates import Period, extract_dates
+from index.intent import Intent, sinks, understand, zipf
 from index.metadata import all_metadata_terms, metadata_answer, metadata_terms
 from index.models import Answer, Citation, Span, Suggestion
 from index.passages import needs_context, sentences
@@ -40,6 +40,11 @@ MIN_COVERAGE = 0.35
 #: Confidence at or above which the best quote is stated as the answer; below it the closest
 #: passages are shown as such.
 ANSWER_CONFIDENCE = 0.5
+#: A question must use at least one word ten times (log10: 1) more often than English does,
+#: measured over passages (``_topicality``); below, it is about something else.
+MIN_TOPICALITY = 1.0
+#: English frequency given to a word wordfreq does not know ("Zelenskyy", "Azovstal").
+UNKNOWN_WORD_FREQUENCY = 1e-9
 #: Share a second or third quote must cover to be shown beside the first.
 MIN_SUPPORT = 0.4
 #: Passages read per question; quotes are chosen among their sentences.
@@ -240,6 +245,9 @@ def answer(
     if any(sinks(w, t in terms.names) for t, w in terms.content if w in sunk):
         # A name or rare word the coverage never uses: it is about something else.
         return _decline(coverage, question, missing, ranked)
+    if _topicality(coverage, terms) < MIN_TOPICALITY:
+        # Every word of it is one the coverage uses no more than English does at large.
+        return _decline(coverage, question, missing, ())
     split = _Sentences(coverage)
     total = sum(_term_weights(coverage, terms).values()) or 1.0
     windows = _windows(split, ranked, weights_by_term, total, prefs, evidence)
@@ -287,6 +295,29 @@ CONFIDENCE_WRONG_DATE = 0.4
 CONFIDENCE_WRONG_SPEAKER = 0.3
 
 
+def _topicality(coverage: Coverage, terms: QuestionTerms) -> float:
+    """How much more the coverage uses the question's most topical word than English does.
+
+    log10 of the share of passages holding the word over its expected share were passages
+    ordinary English (wordfreq); a word English does not know counts as very topical. Every
+    question about the coverage names something the coverage is about ("Putin", "sanctions",
+    "Azovstal"); "What's the capital of Australia?" names nothing it uses more than usual.
+    """
+    bm25 = coverage.bm25
+    if bm25.n_docs == 0:
+        return 0.0
+    length = float(bm25.doc_len.mean()) or 1.0
+    best = -math.inf
+    for term, word in terms.content:
+        index = bm25.vocab.get(term)
+        if index is None:
+            continue
+        share = int(bm25.indptr[index + 1] - bm25.indptr[index]) / bm25.n_docs
+        english = 10 ** (zipf(word) - 9) if zipf(word) > 0 else UNKNOWN_WORD_FREQUENCY
+        best = max(best, math.log10(share / (length * english)))
+    return best
+
+
 @lru_cache(maxsize=4)
 def published_days(coverage: Coverage) -> NDArray[np.int64]:
     """Each article's publication date as a day ordinal (0 when unknown), per loaded index."""
@@ -312,9 +343,7 @@ def coverage_span(coverage: Coverage) -> tuple[date, date] | None:
     return date.fromordinal(int(known.min())), date.fromordinal(int(known.max()))
 
 
-def _evidence(
-    coverage: Coverage, weights: dict[str, float], period: tuple[date, date] | None
-) -> _Evidence:
+def _evidence(coverage: Coverage, weights: dict[str, float], period: Period | None) -> _Evidence:
     """Article-level evidence: vocabulary coverage from the postings, and the date match."""
     context = np.zeros(len(coverage.metas))
     total = sum(weights.values()) or 1.0
@@ -327,7 +356,7 @@ def _evidence(
     if period is None:
         dated = np.zeros(len(coverage.metas), dtype=bool)
     else:
-        dated = (days >= period[0].toordinal()) & (days <= period[1].toordinal())
+        dated = (days >= period.first.toordinal()) & (days <= period.last.toordinal())
     return _Evidence(context, dated)
 
 
@@ -497,8 +526,8 @@ def _dated(
     assert intent.period is not None
     day = published_days(split.coverage)[article]
     published = date.fromordinal(int(day)) if day else None
-    first, last = intent.period
-    return any(first <= found <= last for found, _, _ in extract_dates(quote, published))
+    period = intent.period
+    return any(period.first <= day <= period.last for day, _, _ in extract_dates(quote, published))
 
 
 def _with_context(split: _Sentences, window: _Window) -> _Window:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 MONTHS = {
@@ -97,8 +98,17 @@ def _relative_day(match: re.Match[str], published: date) -> date:
     return published - timedelta(days=back)
 
 
-def question_period(text: str, span: tuple[date, date] | None) -> tuple[date, date] | None:
-    """The days a question names ("on Feb 9", "in early January"), as a closed range, or None.
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Days a question names, as a closed range, and the words that named them."""
+
+    first: date
+    last: date
+    words: str  #: "Feb 9", "early-January": matched by the date, not by the passage's words
+
+
+def question_period(text: str, span: tuple[date, date] | None) -> Period | None:
+    """The days a question names ("on Feb 9", "in early January"), or None.
 
     Years come from ``span`` (the coverage's first and last publication dates): of the years
     a day or month could fall in, the latest inside the span; without a span, none is resolved.
@@ -113,13 +123,13 @@ def question_period(text: str, span: tuple[date, date] | None) -> tuple[date, da
             found = _safe_date(year, month, day)
             if found is not None and span[0] - timedelta(days=DAY_SLACK) <= found <= span[1]:
                 slack = timedelta(days=DAY_SLACK)
-                return found - slack, found + slack
+                return Period(found - slack, found + slack, match.group())
     for match in _PERIOD.finditer(text):
         month = MONTHS[match.group("month").casefold().rstrip(".")]
         for year in _years(match.group("year"), span):
             first, last = _month_part(year, month, (match.group("part") or "").casefold())
             if first <= span[1] and last >= span[0]:
-                return first, last
+                return Period(first, last, match.group())
     return None
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from wordfreq import zipf_frequency
 
 from index.analyze import analyze
-from index.dates import question_period
+from index.dates import Period, question_period
 from index.metadata import classify
 from index.question import FRAMING_WORDS, QuestionTerms, answer_shape, clean, key_terms
 
@@ -55,7 +55,7 @@ _SUBJECT = re.compile(
     r"suggest|promise|threaten|urge|admit|explain|recall|condemn|blame|ask|offer|stress)\b",
     re.IGNORECASE,
 )
-_ACCORDING = re.compile(r"\baccording to\s+(?P<who>(?:[A-Z][\w.'’-]*\s*){1,3})")
+_ACCORDING = re.compile(r"\b(?i:according to)\s+(?P<who>(?:[A-Z][\w.'’-]*\s*){1,3})")
 #: Verbs after which the question is about words spoken ("what did X say/tell").
 _SPEECH_VERBS = frozenset({"say", "says", "tell", "tells"})
 #: Subjects that are the coverage itself, not a speaker ("what does the article say").
@@ -69,7 +69,7 @@ class Intent:
     text: str  #: the cleaned question
     kind: str  #: "metadata", "why", "how many", "how long", "when", "where", "who", ...
     terms: QuestionTerms  #: content and framing terms, and the names among them
-    period: tuple[date, date] | None  #: the days the question names, if any
+    period: Period | None  #: the days the question names, if any
     speaker: frozenset[str]  #: analysed terms of whoever the question asks about, if anyone
     wants_speech: bool  #: "what did X say/tell": only reported speech can answer
     shape: re.Pattern[str] | None  #: what text answering it looks like, if known
@@ -84,14 +84,20 @@ def understand(question: str, span: tuple[date, date] | None = None) -> Intent:
     """Read ``question``; ``span`` is the coverage's first and last publication dates."""
     text = clean(question)
     terms = key_terms(question)
-    if _title_case(text):
-        terms = QuestionTerms(terms.content, terms.framing, frozenset())
+    names = frozenset() if _title_case(text) else terms.names
+    period = question_period(text, span)
+    if period is not None:  # "Feb 9" is matched by dates, not by words
+        dated = set(analyze(period.words))
+        kept = tuple(pair for pair in terms.content if pair[0] not in dated) or terms.content
+        terms = QuestionTerms(kept, terms.framing, names & {t for t, _ in kept})
+    else:
+        terms = QuestionTerms(terms.content, terms.framing, names)
     speaker, verb = _speaker(text)
     return Intent(
         text=text,
         kind=_kind(text),
         terms=terms,
-        period=question_period(text, span),
+        period=period,
         speaker=speaker,
         wants_speech=bool(speaker) and verb in _SPEECH_VERBS,
         shape=answer_shape(text),

@@ -10,38 +10,51 @@ from __future__ import annotations
 
 import re
 
-#: A turn label: "Q" opening a paragraph, or a name (all capitals, or each word capitalised,
-#: optionally "(retranslated)") followed by a colon, opening a paragraph or following the end
-#: of a sentence.
-_LABEL = re.compile(
-    r"(?:^|\n)(?P<q>Q)\s"
-    r"|(?:^|\n|(?<=[.?!…\"”] ))"
-    r"(?P<name>[A-Z][A-Z.'’ -]{1,40}[A-Z.]|(?:[A-Z][\w'’-]+ (?:of |de |von |the )?){0,5}"
-    r"[A-Z][\w'’-]+(?: \([^)]{1,30}\))?):(?= )"
+#: A label: all capitals ("MS. PSAKI"), or each word capitalised with an optional
+#: "(retranslated)" ("Emmanuel Macron (retranslated)").
+_NAME = re.compile(
+    r"[A-Z][A-Z.'’ -]{1,40}[A-Z.]|(?:[A-Z][\w'’-]+ (?:of |de |von |the )?){0,5}"
+    r"[A-Z][\w'’-]+(?: \([^)]{1,30}\))?"
 )
+#: What a label follows: the start of a paragraph, or the end of a sentence and a space.
+_BEFORE_LABEL = ("\n", ". ", "? ", "! ", "… ", '" ', "” ")
+#: Longest label looked for before a colon, in characters.
+_LABEL_CHARS = 80
 #: Labels of whoever asks the questions.
 REPORTER_LABELS = frozenset({"q", "question", "reporter", "journalist", "remark"})
-#: How far back to look for the label of the turn a position belongs to, in characters.
-LOOK_BACK = 20_000
-_CHUNK = 2_500
 
 
 def speaker_at(body: str, position: int) -> str | None:
-    """The label of the turn ``position`` falls in ("MS. PSAKI", "Q"), or None outside turns.
+    """The label of the turn ``position`` falls in ("MS. PSAKI", "Q"), or None.
 
-    A label starting at ``position`` counts: it opens the turn.
-
-    Reads backwards in chunks, so a long transcript costs only the distance to the label.
+    A label starting at ``position`` counts: it opens the turn. Reads backwards from
+    ``position`` with ``str.rfind`` only as far as the nearest label, so a long transcript
+    costs the length of one turn, and an article that is no transcript a few colons.
     """
-    end = position + 1  # a label starting at ``position`` opens its turn
-    while end > 0 and position - end < LOOK_BACK:
-        start = max(0, end - _CHUNK)
-        # Read a little past the chunk so a label cut by its edge is still seen whole.
-        found = [m for m in _LABEL.finditer(body, start, end + 80) if m.start() < end]
-        if found:
-            return found[-1].group("q") or found[-1].group("name")
-        end = start
-    return None
+    limit = position + 1
+    question = body.rfind("\nQ ", 0, position + 2)
+    question = 0 if question < 0 and body.startswith("Q ") else question
+    colon = body.rfind(": ", max(0, question), limit + _LABEL_CHARS)
+    while colon >= 0:
+        start = _label_start(body, colon)
+        if start is not None and start <= position and _NAME.fullmatch(body, start, colon):
+            return body[start:colon]
+        colon = body.rfind(": ", max(0, question), colon)
+    return "Q" if question >= 0 else None
+
+
+def _label_start(body: str, colon: int) -> int | None:
+    """Where a label ending at ``colon`` would start: after the last sentence end or newline."""
+    lo, hi = max(0, colon - _LABEL_CHARS), colon
+    while True:
+        ends = [body.rfind(mark, lo, hi) for mark in _BEFORE_LABEL]
+        end = max(ends)
+        if end < 0:
+            return 0 if lo == 0 else None
+        mark = _BEFORE_LABEL[ends.index(end)]
+        if not (mark == ". " and end > 0 and body[end - 1].isupper()):
+            return end + len(mark)
+        hi = end  # "MS. PSAKI": the period of a title, not the end of a sentence
 
 
 def is_reporter(label: str | None) -> bool:
