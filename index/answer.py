@@ -33,7 +33,7 @@ from index.metadata import all_metadata_terms, metadata_answer, metadata_terms
 from index.models import Answer, Citation, Span, Suggestion
 from index.passages import needs_context, sentences
 from index.question import QuestionTerms, problem
-from index.turns import is_reporter, speaker_at
+from index.turns import is_reporter, question_before, speaker_at
 
 #: Share of the question's weighted vocabulary the best quote must cover to be shown at all.
 MIN_COVERAGE = 0.35
@@ -45,6 +45,8 @@ ANSWER_CONFIDENCE = 0.5
 MIN_TOPICALITY = 1.0
 #: English frequency given to a word wordfreq does not know ("Zelenskyy", "Azovstal").
 UNKNOWN_WORD_FREQUENCY = 1e-9
+#: The question's rarest terms (by idf): an answer names them, or its article does.
+KEY_TERMS = 2
 #: Share a second or third quote must cover to be shown beside the first.
 MIN_SUPPORT = 0.4
 #: Passages read per question; quotes are chosen among their sentences.
@@ -88,8 +90,10 @@ class Weights:
 
     bm25: float = 0.15  #: the passage's BM25 score, relative to the best
     context: float = 0.3  #: share of the question the passage's whole article covers
-    dates: float = 0.5  #: published in, or mentioning a day of, the period the question names
+    dates: float = 1.0  #: published in, or mentioning a day of, the period the question names
+    title: float = 0.5  #: share of a term's weight counted when only the title or lead holds it
     speakers: float = 0.2  #: the asked speaker's own turn, or speech attributed to them
+    asked: float = 0.5  #: share of a term's weight counted when the reporter's question holds it
     proximity: float = 0.1  #: the question's words in one sentence rather than spread over two
     shape: float = 0.15  #: shaped like the answer asked for: a reason for "why", a number ...
 
@@ -111,6 +115,7 @@ class _Window:
     first: int  #: position of the first sentence within the passage
     last: Span  #: the last sentence (possibly the next passage's first)
     basis: tuple[str, ...] = ()  #: the features that fired for this window
+    key: float = 1.0  #: share of the question's rarest terms in the window, title or lead
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +149,8 @@ class _Sentences:
         self.spans: dict[int, list[Span]] = {}
         self.terms: dict[tuple[int, int], frozenset[str]] = {}
         self.speakers: dict[tuple[int, int], str | None] = {}
+        self.abouts: dict[int, frozenset[str]] = {}
+        self.questions: dict[tuple[int, int], frozenset[str]] = {}
 
     def body(self, article: int) -> str:
         if article not in self.bodies:
@@ -163,6 +170,23 @@ class _Sentences:
         if key not in self.terms:
             self.terms[key] = frozenset(analyze(self.body(article)[span.start : span.end]))
         return self.terms[key]
+
+    def about(self, article: int) -> frozenset[str]:
+        """What every passage of an article is about: its title, byline and first passage."""
+        if article not in self.abouts:
+            lead = self.coverage.passages[self.coverage.passage_range(article).start]
+            text = self.body(article)[int(lead[1]) : int(lead[2])]
+            self.abouts[article] = metadata_terms(self.coverage)[article] | frozenset(analyze(text))
+        return self.abouts[article]
+
+    def asked(self, article: int, position: int) -> frozenset[str]:
+        """Terms of the reporter's question that the transcript turn at ``position`` answers."""
+        span = question_before(self.body(article), position)
+        if span is None:
+            return frozenset()
+        if span not in self.questions:
+            self.questions[span] = frozenset(analyze(self.body(article)[span[0] : span[1]]))
+        return self.questions[span]
 
     def speaker(self, article: int, position: int) -> str | None:
         """The transcript turn label at ``position``, if the article is a transcript."""
@@ -440,6 +464,7 @@ def _windows(
         return []
     coverage = split.coverage
     top = max(score for _, score in ranked) or 1.0
+    keys = frozenset(sorted(weights, key=weights.__getitem__, reverse=True)[:KEY_TERMS])
     windows = []
     for number, bm25_score in ranked:
         article = int(coverage.passages[number][0])
@@ -455,6 +480,17 @@ def _windows(
                 parts = (split.terms_at(article, first), split.terms_at(article, last))
                 found = parts[0] | parts[1]
                 covered = sum(w for t, w in weights.items() if t in found) / total
+                about = split.about(article)
+                asked = split.asked(article, first.start) if prefs.weights.asked else frozenset()
+                covered += (
+                    sum(
+                        w * (prefs.weights.title if t in about else prefs.weights.asked)
+                        for t, w in weights.items()
+                        if t not in found and (t in about or t in asked)
+                    )
+                    / total
+                )
+                key = len(keys & (found | about | asked)) / len(keys) if keys else 1.0
                 alone = max(sum(w for t, w in weights.items() if t in p) / total for p in parts)
                 lo, hi = first.start, last.end
                 # Longer quotes lose a little always (ties go to the shorter) and more past target.
@@ -468,7 +504,9 @@ def _windows(
                 if covered >= 0.999:
                     basis = ("all key terms", *basis)
                 windows.append(
-                    _Window(article, number, lo, hi, covered, base + bonus, found, i, last, basis)
+                    _Window(
+                        article, number, lo, hi, covered, base + bonus, found, i, last, basis, key
+                    )
                 )
     return windows
 

@@ -20,12 +20,35 @@ _NAME = re.compile(
 _BEFORE_LABEL = ("\n", ". ", "? ", "! ", "… ", '" ', "” ")
 #: Longest label looked for before a colon, in characters.
 _LABEL_CHARS = 80
+#: Longest reporter's question read as context for the answer after it, in characters.
+QUESTION_CHARS = 1_500
 #: Labels of whoever asks the questions.
 REPORTER_LABELS = frozenset({"q", "question", "reporter", "journalist", "remark"})
 
 
 def speaker_at(body: str, position: int) -> str | None:
-    """The label of the turn ``position`` falls in ("MS. PSAKI", "Q"), or None.
+    """The label of the turn ``position`` falls in ("MS. PSAKI", "Q"), or None."""
+    turn = turn_at(body, position)
+    return None if turn is None else turn[0]
+
+
+def question_before(body: str, position: int) -> tuple[int, int] | None:
+    """The reporter's question that the turn holding ``position`` answers, as a span.
+
+    Briefing answers rarely repeat the question's words ("I'm not going to respond to
+    bluster"): the question before them says what they are about.
+    """
+    turn = turn_at(body, position)
+    if turn is None or is_reporter(turn[0]) or turn[1] == 0:
+        return None
+    before = turn_at(body, turn[1] - 1)
+    if before is None or not is_reporter(before[0]):
+        return None
+    return max(before[1], turn[1] - QUESTION_CHARS), turn[1]
+
+
+def turn_at(body: str, position: int) -> tuple[str, int] | None:
+    """The label of the turn ``position`` falls in ("MS. PSAKI", "Q") and where it starts.
 
     A label starting at ``position`` counts: it opens the turn. Reads backwards from
     ``position`` with ``str.rfind`` only as far as the nearest label, so a long transcript
@@ -38,9 +61,9 @@ def speaker_at(body: str, position: int) -> str | None:
     while colon >= 0:
         start = _label_start(body, colon)
         if start is not None and start <= position and _NAME.fullmatch(body, start, colon):
-            return body[start:colon]
+            return body[start:colon], start
         colon = body.rfind(": ", max(0, question), colon)
-    return "Q" if question >= 0 else None
+    return ("Q", question + 1 if question > 0 else 0) if question >= 0 else None
 
 
 def _label_start(body: str, colon: int) -> int | None:
