@@ -39,7 +39,7 @@ from index.turns import is_reporter, question_before, speaker_at
 MIN_COVERAGE = 0.35
 #: Confidence at or above which the best quote is stated as the answer; below it the closest
 #: passages are shown as such.
-ANSWER_CONFIDENCE = 0.5
+ANSWER_CONFIDENCE = 0.6
 #: A question must use at least one word ten times (log10: 1) more often than English does,
 #: measured over passages (``_topicality``); below, it is about something else.
 MIN_TOPICALITY = 1.0
@@ -47,6 +47,10 @@ MIN_TOPICALITY = 1.0
 UNKNOWN_WORD_FREQUENCY = 1e-9
 #: The question's rarest terms (by idf): an answer names them, or its article does.
 KEY_TERMS = 2
+#: Words of its own (not the question's, not its title's) a quote needs to be an answer.
+NOVEL_TERMS = 2
+#: Passage share above which a word is an everyday word of the coverage ("said", "today").
+GENERIC_SHARE = 0.05
 #: Share a second or third quote must cover to be shown beside the first.
 MIN_SUPPORT = 0.4
 #: Passages read per question; quotes are chosen among their sentences.
@@ -92,9 +96,10 @@ class Weights:
     context: float = 0.3  #: share of the question the passage's whole article covers
     dates: float = 1.0  #: published in, or mentioning a day of, the period the question names
     title: float = 0.5  #: share of a term's weight counted when only the title or lead holds it
-    speakers: float = 0.2  #: the asked speaker's own turn, or speech attributed to them
+    speakers: float = 0.4  #: the asked speaker's own turn, or speech attributed to them
     asked: float = 0.5  #: share of a term's weight counted when the reporter's question holds it
     proximity: float = 0.1  #: the question's words in one sentence rather than spread over two
+    novelty: float = 0.3  #: penalty for a quote that only restates the question and its title
     shape: float = 0.15  #: shaped like the answer asked for: a reason for "why", a number ...
 
 
@@ -188,6 +193,11 @@ class _Sentences:
             self.questions[span] = frozenset(analyze(self.body(article)[span[0] : span[1]]))
         return self.questions[span]
 
+    def voice(self, article: int, position: int) -> frozenset[str]:
+        """Terms of the turn label at ``position`` ("Emmanuel Macron"), if any."""
+        label = self.speaker(article, position)
+        return frozenset(analyze(label)) if label else frozenset()
+
     def speaker(self, article: int, position: int) -> str | None:
         """The transcript turn label at ``position``, if the article is a transcript."""
         key = (article, position)
@@ -280,7 +290,7 @@ def answer(
         return _decline(coverage, question, missing, ranked)
     citations = tuple(cite(coverage, w.article, w.start, w.end, w.score) for w in chosen)
     best = chosen[0]
-    confidence = _confidence(best, intent, evidence, split)
+    confidence = _confidence(best, windows, evidence, len(coverage))
     basis = best.basis
     if confidence >= ANSWER_CONFIDENCE:
         return Answer(
@@ -300,23 +310,42 @@ def answer(
     return Answer(question, False, said, citations, missing, (), False, confidence, basis)
 
 
-def _confidence(best: _Window, intent: Intent, evidence: _Evidence, split: _Sentences) -> float:
-    """How likely the best window answers the question, in [0, 1], from the evidence about it."""
-    value = CONFIDENCE_BASE + CONFIDENCE_COVERAGE * best.coverage
-    value += CONFIDENCE_CONTEXT * float(evidence.context[best.article])
-    if intent.period is not None and "date matches" not in best.basis:
-        value -= CONFIDENCE_WRONG_DATE
-    if intent.speaker and not {"speaker's own turn", "speech attributed"} & set(best.basis):
-        value -= CONFIDENCE_WRONG_SPEAKER
-    return round(min(1.0, max(0.0, value)), 3)
+def _confidence(
+    best: _Window, windows: Sequence[_Window], evidence: _Evidence, articles: int
+) -> float:
+    """How likely the best window answers the question, in [0, 1], from the evidence about it.
+
+    A logistic model of six signals, fitted on the dev question sets (seeds and grown
+    coverage; ``benchmarks/bench_answers.py`` prints its reliability table): the share of the
+    question the quote covers, its lead over the best quote from any other article, whether
+    it holds the question's rarest words, whether the date matches when one is asked, how
+    many articles cover the question as well as the quote's does, and how many articles the
+    coverage holds (with thousands, some passage shares most words of any question by chance).
+    """
+    rival = max((w.score for w in windows if w.article != best.article), default=0.0)
+    covering = int(np.count_nonzero(evidence.context >= evidence.context[best.article] - 1e-9))
+    model = CONFIDENCE_MODEL
+    z = model["bias"] + model["coverage"] * best.coverage
+    z += model["margin"] * min(1.0, max(0.0, best.score - rival))
+    z += model["key terms"] * (best.key >= 1.0)
+    z += model["date matches"] * ("date matches" in best.basis)
+    z += model["rival articles"] * math.log10(1 + covering)
+    z += model["articles"] * math.log10(max(1, articles))
+    return round(1 / (1 + math.exp(-z)), 3)
 
 
-#: Confidence model: a linear score of the best window's evidence, clipped to [0, 1].
-CONFIDENCE_BASE = -0.3
-CONFIDENCE_COVERAGE = 0.7
-CONFIDENCE_CONTEXT = 0.4
-CONFIDENCE_WRONG_DATE = 0.4
-CONFIDENCE_WRONG_SPEAKER = 0.3
+#: The confidence model's coefficients: logistic regression on the dev sets, rounded; the
+#: coverage-size term was then strengthened (bias moved to keep the grown coverage's scores)
+#: so that over two articles a quote covering 60% of the question counts as an answer.
+CONFIDENCE_MODEL = {
+    "bias": -1.3,
+    "coverage": 3.45,
+    "margin": 1.7,
+    "key terms": 0.55,
+    "date matches": 1.65,
+    "rival articles": -0.67,
+    "articles": -0.6,
+}
 
 
 def _topicality(coverage: Coverage, terms: QuestionTerms) -> float:
@@ -478,7 +507,9 @@ def _windows(
                 pairs.append((own[i], following))
             for first, last in [(own[i], own[i]), *pairs]:
                 parts = (split.terms_at(article, first), split.terms_at(article, last))
-                found = parts[0] | parts[1]
+                # The speaker of a transcript turn is named once, in its label, yet every
+                # sentence of the turn is theirs.
+                found = parts[0] | parts[1] | split.voice(article, first.start)
                 covered = sum(w for t, w in weights.items() if t in found) / total
                 about = split.about(article)
                 asked = split.asked(article, first.start) if prefs.weights.asked else frozenset()
@@ -500,8 +531,11 @@ def _windows(
                 if scored is None:
                     continue
                 bonus, basis = scored
+                if prefs.weights.novelty and _restates(split, article, found, weights):
+                    bonus -= prefs.weights.novelty
+                    basis = (*basis, "restates the question")
                 bonus += prefs.weights.proximity * (alone / covered if covered else 0.0)
-                if covered >= 0.999:
+                if key >= 1.0:
                     basis = ("all key terms", *basis)
                 windows.append(
                     _Window(
@@ -509,6 +543,32 @@ def _windows(
                     )
                 )
     return windows
+
+
+def _restates(
+    split: _Sentences, article: int, found: frozenset[str], weights: dict[str, float]
+) -> bool:
+    """Whether a window says nothing beyond the question and its article's title.
+
+    "President Biden spoke today with President Macron of France." shares every word of
+    "What did Biden and Macron talk about?" and answers nothing: an answer brings at least
+    ``NOVEL_TERMS`` words of its own that are not everyday words of the coverage.
+    """
+    title = metadata_terms(split.coverage)[article]
+    bm25 = split.coverage.bm25
+    novel = 0
+    for term in found:
+        if term in weights or term in title:
+            continue
+        index = bm25.vocab.get(term)
+        if (
+            index is not None
+            and bm25.indptr[index + 1] - bm25.indptr[index] < GENERIC_SHARE * bm25.n_docs
+        ):
+            novel += 1
+            if novel >= NOVEL_TERMS:
+                return False
+    return True
 
 
 def _features(
@@ -532,7 +592,10 @@ def _features(
     if is_reporter(label):
         return None
     own_turn = bool(intent.speaker and label and intent.speaker & frozenset(analyze(label)))
-    attributed = bool(intent.speaker & found) and bool(SPEECH.search(quote))
+    # Readouts name their speaker once, at the top ("Vladimir Putin had a telephone
+    # conversation ..."), then report speech as "The President of Russia noted ...".
+    named = intent.speaker & (found | split.about(article))
+    attributed = bool(named) and bool(SPEECH.search(quote))
     if intent.wants_speech and not (own_turn or SPEECH.search(quote)):
         return None  # "what did X say" is not answered by a passage where nobody speaks
     if own_turn or attributed:
