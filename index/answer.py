@@ -33,7 +33,7 @@ from index.metadata import all_metadata_terms, metadata_answer, metadata_terms
 from index.models import Answer, Citation, Span, Suggestion
 from index.passages import needs_context, sentences
 from index.question import QuestionTerms, problem
-from index.turns import is_reporter, question_before, speaker_at
+from index.turns import answered_question, is_reporter, turn_at
 
 #: Share of the question's weighted vocabulary the best quote must cover to be shown at all.
 MIN_COVERAGE = 0.35
@@ -51,10 +51,12 @@ KEY_TERMS = 2
 NOVEL_TERMS = 2
 #: Passage share above which a word is an everyday word of the coverage ("said", "today").
 GENERIC_SHARE = 0.05
+#: How the closest passages are introduced when none of them is an answer.
+CLOSEST_LEAD = "The coverage doesn't answer this directly. Closest passages:\n\n"
 #: Share a second or third quote must cover to be shown beside the first.
 MIN_SUPPORT = 0.4
 #: Passages read per question; quotes are chosen among their sentences.
-CANDIDATE_PASSAGES = 40
+CANDIDATE_PASSAGES = 30
 #: Ranked passages those candidates are drawn from.
 CANDIDATE_POOL = 400
 #: Candidates per article before other articles get theirs, so a long transcript cannot crowd
@@ -124,6 +126,14 @@ class _Window:
 
 
 @dataclass(frozen=True, slots=True)
+class _Evidence:
+    """Per-article evidence for one question, over every article of the coverage."""
+
+    context: NDArray[np.float64]  #: share of the question's weighted vocabulary each covers
+    dated: NDArray[np.bool_]  #: published within the period the question names
+
+
+@dataclass(frozen=True, slots=True)
 class _Preferences:
     """What the question's wording says a good quote looks like."""
 
@@ -131,14 +141,29 @@ class _Preferences:
     wants_author: bool  #: asks about "the author": favour articles that name one
     articles: frozenset[int]  #: articles the question names by byline or title, if any
     weights: Weights
+    term_weights: dict[str, float]  #: idf of each content term the coverage uses
+    total: float  #: the idf of every content term, used or not: what full coverage weighs
+    keys: frozenset[str]  #: the question's rarest terms
+    evidence: _Evidence
 
 
 @dataclass(frozen=True, slots=True)
-class _Evidence:
-    """Per-article evidence for one question, over every article of the coverage."""
+class _Turn:
+    """The transcript turn a sentence belongs to (all empty outside transcripts)."""
 
-    context: NDArray[np.float64]  #: share of the question's weighted vocabulary each covers
-    dated: NDArray[np.bool_]  #: published within the period the question names
+    label: str | None  #: "MS. PSAKI", "Q", "Vladimir Putin"
+    reporter: bool  #: a reporter's question: never an answer
+    voice: frozenset[str]  #: the label's terms: every sentence of the turn is the speaker's
+    asked: frozenset[str]  #: terms of the reporter's question this turn answers
+
+
+_NO_TURN = _Turn(None, False, frozenset(), frozenset())
+
+
+@lru_cache(maxsize=1024)
+def _label_terms(label: str) -> frozenset[str]:
+    """Analysed terms of a turn label; the same few speakers recur across transcripts."""
+    return frozenset(analyze(label))
 
 
 class _Sentences:
@@ -153,8 +178,9 @@ class _Sentences:
         self.bodies: dict[int, str] = {}
         self.spans: dict[int, list[Span]] = {}
         self.terms: dict[tuple[int, int], frozenset[str]] = {}
-        self.speakers: dict[tuple[int, int], str | None] = {}
+        self.turns: dict[tuple[int, int], _Turn] = {}
         self.abouts: dict[int, frozenset[str]] = {}
+        self.restating: dict[tuple[int, frozenset[str]], bool] = {}
         self.questions: dict[tuple[int, int], frozenset[str]] = {}
 
     def body(self, article: int) -> str:
@@ -184,26 +210,22 @@ class _Sentences:
             self.abouts[article] = metadata_terms(self.coverage)[article] | frozenset(analyze(text))
         return self.abouts[article]
 
-    def asked(self, article: int, position: int) -> frozenset[str]:
-        """Terms of the reporter's question that the transcript turn at ``position`` answers."""
-        span = question_before(self.body(article), position)
-        if span is None:
-            return frozenset()
-        if span not in self.questions:
-            self.questions[span] = frozenset(analyze(self.body(article)[span[0] : span[1]]))
-        return self.questions[span]
-
-    def voice(self, article: int, position: int) -> frozenset[str]:
-        """Terms of the turn label at ``position`` ("Emmanuel Macron"), if any."""
-        label = self.speaker(article, position)
-        return frozenset(analyze(label)) if label else frozenset()
-
-    def speaker(self, article: int, position: int) -> str | None:
-        """The transcript turn label at ``position``, if the article is a transcript."""
+    def turn(self, article: int, position: int) -> _Turn:
+        """Who speaks at ``position`` of a transcript, and the question they answer."""
         key = (article, position)
-        if key not in self.speakers:
-            self.speakers[key] = speaker_at(self.body(article), position)
-        return self.speakers[key]
+        if key not in self.turns:
+            body = self.body(article)
+            found = turn_at(body, position)
+            if found is None:
+                self.turns[key] = _NO_TURN
+            else:
+                span = answered_question(body, found)
+                if span is not None and span not in self.questions:
+                    self.questions[span] = frozenset(analyze(body[span[0] : span[1]]))
+                asked = self.questions[span] if span is not None else frozenset()
+                label = found[0]
+                self.turns[key] = _Turn(label, is_reporter(label), _label_terms(label), asked)
+        return self.turns[key]
 
     def after(self, number: int, sentence: Span) -> Span | None:
         """The sentence after ``sentence``: one of passage ``number`` or the next one's first."""
@@ -260,54 +282,54 @@ def answer(
     intent = understand(question, coverage_span(coverage))
     terms = intent.terms
     vocab, described = coverage.bm25.vocab, all_metadata_terms(coverage)
-    missing = tuple(w for t, w in terms.content if t not in vocab and t not in described)
-    # Words only an article's byline or title holds ("Galeotti", "Puck") pick the article.
-    naming = {term for term, _ in terms.content if term in described and term not in vocab}
-    weights_by_term = {
-        t: w for t, w in _term_weights(coverage, terms).items() if t not in naming and t in vocab
-    }
-    prefs = _Preferences(
-        intent=intent,
-        wants_author=bool(AUTHOR_WORDS & set(terms.framing)),
-        articles=_articles_described(coverage, naming),
-        weights=weights,
-    )
-    query = [t for t in intent.content if t in weights_by_term] + list(terms.framing)
-    evidence = _evidence(coverage, weights_by_term, intent.period)
-    ranked = _candidates(coverage, query, prefs, evidence)
-    sunk = [w for t, w in terms.content if t not in vocab and t not in described]
-    if any(sinks(w, t in terms.names) for t, w in terms.content if w in sunk):
+    unknown = [(t, w) for t, w in terms.content if t not in vocab and t not in described]
+    missing = tuple(word for _, word in unknown)
+    prefs = _prefer(coverage, intent, weights)
+    ranked = _candidates(coverage, prefs)
+    if any(sinks(word, term in terms.names) for term, word in unknown):
         # A name or rare word the coverage never uses: it is about something else.
         return _decline(coverage, question, missing, ranked)
     if _topicality(coverage, terms) < MIN_TOPICALITY:
         # Every word of it is one the coverage uses no more than English does at large.
         return _decline(coverage, question, missing, ())
     split = _Sentences(coverage)
-    total = sum(_term_weights(coverage, terms).values()) or 1.0
-    windows = _windows(split, ranked, weights_by_term, total, prefs, evidence)
+    windows = _windows(split, ranked, prefs)
     chosen = [_with_context(split, w) for w in _choose(windows, limit)]
     if not chosen or chosen[0].coverage < MIN_COVERAGE:
         return _decline(coverage, question, missing, ranked)
     citations = tuple(cite(coverage, w.article, w.start, w.end, w.score) for w in chosen)
-    best = chosen[0]
-    confidence = _confidence(best, windows, evidence, len(coverage))
-    basis = best.basis
+    confidence = _confidence(chosen[0], windows, prefs.evidence, len(coverage))
     if confidence >= ANSWER_CONFIDENCE:
-        return Answer(
-            question,
-            True,
-            render_text(citations),
-            citations,
-            missing,
-            (),
-            False,
-            confidence,
-            basis,
-        )
-    said = "The coverage doesn't answer this directly. Closest passages:\n\n" + render_text(
-        citations
+        text = render_text(citations)
+    else:
+        text = CLOSEST_LEAD + render_text(citations)
+    return replace(
+        Answer(question, confidence >= ANSWER_CONFIDENCE, text, citations, missing),
+        confidence=confidence,
+        basis=chosen[0].basis,
     )
-    return Answer(question, False, said, citations, missing, (), False, confidence, basis)
+
+
+def _prefer(coverage: Coverage, intent: Intent, weights: Weights) -> _Preferences:
+    """What the question's wording and the coverage's statistics say a good quote looks like."""
+    terms = intent.terms
+    described = all_metadata_terms(coverage)
+    vocab = coverage.bm25.vocab
+    # Words only an article's byline or title holds ("Galeotti", "Puck") pick the article.
+    naming = {term for term, _ in terms.content if term in described and term not in vocab}
+    idf = _term_weights(coverage, terms)
+    term_weights = {t: w for t, w in idf.items() if t not in naming and t in vocab}
+    ranked_terms = sorted(term_weights, key=term_weights.__getitem__, reverse=True)
+    return _Preferences(
+        intent=intent,
+        wants_author=bool(AUTHOR_WORDS & set(terms.framing)),
+        articles=_articles_described(coverage, naming),
+        weights=weights,
+        term_weights=term_weights,
+        total=sum(idf.values()) or 1.0,
+        keys=frozenset(ranked_terms[:KEY_TERMS]),
+        evidence=_evidence(coverage, term_weights, intent.period),
+    )
 
 
 def _confidence(
@@ -413,9 +435,7 @@ def _evidence(coverage: Coverage, weights: dict[str, float], period: Period | No
     return _Evidence(context, dated)
 
 
-def _candidates(
-    coverage: Coverage, query: list[str], prefs: _Preferences, evidence: _Evidence
-) -> list[tuple[int, float]]:
+def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, float]]:
     """The best passages, judged with their articles, at most a few per article.
 
     Passages are ranked by BM25 plus their article's evidence (how much of the question the
@@ -424,9 +444,11 @@ def _candidates(
     Only articles the question names by byline or title, or only authored articles when it
     asks about "the author", when there are such passages.
     """
-    ids = term_ids(coverage.bm25, query)
+    query = [t for t in prefs.intent.content if t in prefs.term_weights]
+    ids = term_ids(coverage.bm25, query + list(prefs.intent.terms.framing))
     if not ids:
         return []
+    evidence = prefs.evidence
     dense, matched = scores(coverage.bm25, ids)
     found = dense[matched].astype(np.float64)
     top = float(found.max()) or 1.0
@@ -477,12 +499,7 @@ def _term_weights(coverage: Coverage, terms: QuestionTerms) -> dict[str, float]:
 
 
 def _windows(
-    split: _Sentences,
-    ranked: Sequence[tuple[int, float]],
-    weights: dict[str, float],
-    total: float,
-    prefs: _Preferences,
-    evidence: _Evidence,
+    split: _Sentences, ranked: Sequence[tuple[int, float]], prefs: _Preferences
 ) -> list[_Window]:
     """Every one- and two-sentence window of the ranked passages, scored.
 
@@ -493,7 +510,6 @@ def _windows(
         return []
     coverage = split.coverage
     top = max(score for _, score in ranked) or 1.0
-    keys = frozenset(sorted(weights, key=weights.__getitem__, reverse=True)[:KEY_TERMS])
     windows = []
     for number, bm25_score in ranked:
         article = int(coverage.passages[number][0])
@@ -505,44 +521,63 @@ def _windows(
             pairs = [(own[i], own[i + 1])] if i + 1 < len(own) else []
             if i + 1 == len(own) and following is not None:
                 pairs.append((own[i], following))
+            turn = split.turn(article, own[i].start) if prefs.weights.speakers else _NO_TURN
+            if turn.reporter:
+                continue  # a reporter's question is never the answer
             for first, last in [(own[i], own[i]), *pairs]:
-                parts = (split.terms_at(article, first), split.terms_at(article, last))
-                # The speaker of a transcript turn is named once, in its label, yet every
-                # sentence of the turn is theirs.
-                found = parts[0] | parts[1] | split.voice(article, first.start)
-                covered = sum(w for t, w in weights.items() if t in found) / total
-                about = split.about(article)
-                asked = split.asked(article, first.start) if prefs.weights.asked else frozenset()
-                covered += (
-                    sum(
-                        w * (prefs.weights.title if t in about else prefs.weights.asked)
-                        for t, w in weights.items()
-                        if t not in found and (t in about or t in asked)
-                    )
-                    / total
-                )
-                key = len(keys & (found | about | asked)) / len(keys) if keys else 1.0
-                alone = max(sum(w for t, w in weights.items() if t in p) / total for p in parts)
-                lo, hi = first.start, last.end
-                # Longer quotes lose a little always (ties go to the shorter) and more past target.
-                penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
-                base = covered + prefs.weights.bm25 * bm25_score / top - penalty
-                scored = _features(split, article, lo, hi, found, prefs, evidence)
-                if scored is None:
-                    continue
-                bonus, basis = scored
-                if prefs.weights.novelty and _restates(split, article, found, weights):
-                    bonus -= prefs.weights.novelty
-                    basis = (*basis, "restates the question")
-                bonus += prefs.weights.proximity * (alone / covered if covered else 0.0)
-                if key >= 1.0:
-                    basis = ("all key terms", *basis)
-                windows.append(
-                    _Window(
-                        article, number, lo, hi, covered, base + bonus, found, i, last, basis, key
-                    )
-                )
+                window = _window(split, number, i, first, last, turn, bm25_score / top, prefs)
+                if window is not None:
+                    windows.append(window)
     return windows
+
+
+def _window(
+    split: _Sentences,
+    number: int,
+    i: int,
+    first: Span,
+    last: Span,
+    turn: _Turn,
+    relevance: float,
+    prefs: _Preferences,
+) -> _Window | None:
+    """One window (sentences ``first`` to ``last`` of passage ``number``), scored, or None."""
+    article = int(split.coverage.passages[number][0])
+    weights, total, tuning = prefs.term_weights, prefs.total, prefs.weights
+    parts = (split.terms_at(article, first), split.terms_at(article, last))
+    # The speaker of a transcript turn is named once, in its label, yet every sentence of
+    # the turn is theirs.
+    found = parts[0] | parts[1] | turn.voice
+    about = split.about(article)
+    asked = turn.asked if tuning.asked else frozenset()
+    covered = 0.0
+    for term, weight in weights.items():
+        if term in found:
+            covered += weight
+        elif term in about:
+            covered += tuning.title * weight
+        elif term in asked:
+            covered += tuning.asked * weight
+    covered /= total
+    keys = prefs.keys
+    key = len(keys & (found | about | asked)) / len(keys) if keys else 1.0
+    lo, hi = first.start, last.end
+    scored = _features(split, article, lo, hi, found, turn, prefs)
+    if scored is None:
+        return None
+    bonus, basis = scored
+    if tuning.novelty and _restates(split, article, found, weights):
+        bonus -= tuning.novelty
+        basis = (*basis, "restates the question")
+    if first != last:  # the question's words in one sentence beat the same words in two
+        alone = max(sum(w for t, w in weights.items() if t in p) for p in parts) / total
+        bonus += tuning.proximity * (alone / covered - 1 if covered else 0.0)
+    if key >= 1.0:
+        basis = ("all key terms", *basis)
+    # Longer quotes lose a little always (ties go to the shorter) and more past target.
+    penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
+    score = covered + tuning.bm25 * relevance - penalty + bonus
+    return _Window(article, number, lo, hi, covered, score, found, i, last, basis, key)
 
 
 def _restates(
@@ -577,21 +612,18 @@ def _features(
     lo: int,
     hi: int,
     found: frozenset[str],
+    turn: _Turn,
     prefs: _Preferences,
-    evidence: _Evidence,
 ) -> tuple[float, tuple[str, ...]] | None:
     """The window's feature bonus and the evidence behind it; None when it cannot answer.
 
-    A reporter's question in a transcript never answers, and "what did X say" needs speech.
+    "What did X say" needs speech: X's own turn, a verb of saying, or quotation marks.
     """
     quote = split.body(article)[lo:hi]
-    intent, weights = prefs.intent, prefs.weights
+    intent, weights, evidence = prefs.intent, prefs.weights, prefs.evidence
     basis: list[str] = []
     bonus = weights.context * float(evidence.context[article])
-    label = split.speaker(article, lo) if weights.speakers else None
-    if is_reporter(label):
-        return None
-    own_turn = bool(intent.speaker and label and intent.speaker & frozenset(analyze(label)))
+    own_turn = bool(intent.speaker & turn.voice)
     # Readouts name their speaker once, at the top ("Vladimir Putin had a telephone
     # conversation ..."), then report speech as "The President of Russia noted ...".
     named = intent.speaker & (found | split.about(article))

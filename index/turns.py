@@ -38,7 +38,11 @@ def question_before(body: str, position: int) -> tuple[int, int] | None:
     Briefing answers rarely repeat the question's words ("I'm not going to respond to
     bluster"): the question before them says what they are about.
     """
-    turn = turn_at(body, position)
+    return answered_question(body, turn_at(body, position))
+
+
+def answered_question(body: str, turn: tuple[str, int] | None) -> tuple[int, int] | None:
+    """The reporter's question before ``turn`` (a label and its start), if there is one."""
     if turn is None or is_reporter(turn[0]) or turn[1] == 0:
         return None
     before = turn_at(body, turn[1] - 1)
