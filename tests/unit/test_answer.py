@@ -110,7 +110,6 @@ def test_which_articles_mention_lists_them_with_a_quote_each(seed_coverage: Cove
         ("What did Macron say about the talks?", ["Macron"]),
         ("What did Boris Johnson say about the sanctions?", ["Boris", "Johnson"]),
         ("What did Angela Merkel think about Nord Stream 2?", ["Angela", "Merkel"]),
-        ("What is the boiling point of water?", ["boiling", "water"]),
     ],
 )
 def test_unanswerable_questions_are_declined_naming_missing_words(
@@ -147,6 +146,14 @@ def test_someone_named_who_never_speaks_in_the_coverage_gets_a_decline(
 ) -> None:
     """The pope and Xi are in a list of people Putin called; nothing they said is reported."""
     assert not answer(seed_coverage, question).answered
+
+
+def test_an_off_topic_question_gets_a_clean_decline(seed_coverage: Coverage) -> None:
+    """No word of it is one the coverage is about: no quotes, and no unrelated articles."""
+    result = answer(seed_coverage, "What is the boiling point of water?")
+    assert not result.answered and result.citations == () and result.suggestions == ()
+    assert list(result.missing_terms) == ["boiling", "water"]
+    assert "doesn't say" in result.answer
 
 
 def test_shared_common_words_alone_do_not_make_an_answer(seed_coverage: Coverage) -> None:
