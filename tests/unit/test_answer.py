@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pytest
 
 from bot.cli import main
-from index.answer import answer
+from index.answer import ANSWER_CONFIDENCE, CLOSEST_LEAD, answer
 from index.coverage import Coverage
 from index.question import clean
 
@@ -199,6 +199,8 @@ def test_ask_json_contract(seed_env: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["ask", "--json", "What tone did Washington's readout strike?"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) >= {"question", "answered", "answer", "citations", "missing_terms"}
+    assert 0.0 <= doc["confidence"] <= 1.0 and doc["confidence"] >= ANSWER_CONFIDENCE
+    assert isinstance(doc["basis"], list) and all(isinstance(b, str) for b in doc["basis"])
     citation = doc["citations"][0]
     assert list(citation) == (
         "quote article_id title author outlet published url link start end score".split()
@@ -274,3 +276,35 @@ def test_our_own_question_set_keeps_its_figures(seed_index_dir: Path) -> None:
     assert int(figures["hit@1"]) >= 33 and int(figures["hit@3"]) >= 36, run.stdout
     assert int(figures["declined-unanswerable"]) >= 12, run.stdout
     assert int(figures["declined-answerable"]) == 0, run.stdout
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The coverage never uses "dread" (Ioffe: "I immediately imagined the worst"): a common
+        # English word it lacks must not sink the question.
+        "Why did the author feel dread about the phone call?",
+        # "say" about the coverage itself is no question about someone's words.
+        "What does the coverage say about affability?",
+        # Capitals in a Title Case question are not names.
+        "What Did Putin Say About Trusting The United States?",
+    ],
+)
+def test_common_words_and_capitals_do_not_sink_a_question(
+    seed_coverage: Coverage, question: str
+) -> None:
+    result = answer(seed_coverage, question)
+    assert result.citations, result.answer
+    assert result.answered or result.answer.startswith(CLOSEST_LEAD)
+
+
+def test_a_rare_word_the_coverage_never_uses_sinks_the_question(seed_coverage: Coverage) -> None:
+    result = answer(seed_coverage, "What did Putin say about sourdough?")
+    assert not result.answered and result.citations == ()
+    assert result.missing_terms == ("sourdough",)
+
+
+def test_every_answer_carries_its_confidence_and_basis(seed_coverage: Coverage) -> None:
+    result = answer(seed_coverage, "What did Putin say about trusting the United States?")
+    assert result.answered and result.confidence >= ANSWER_CONFIDENCE
+    assert "all key terms" in result.basis
