@@ -95,7 +95,7 @@ class Weights:
     """
 
     bm25: float = 0.15  #: the passage's BM25 score, relative to the best
-    context: float = 0.3  #: share of the question the passage's whole article covers
+    context: float = 0.3  #: choosing candidates: share of the question their article covers
     dates: float = 1.0  #: published in, or mentioning a day of, the period the question names
     title: float = 0.5  #: share of a term's weight counted when only the title or lead holds it
     speakers: float = 0.4  #: the asked speaker's own turn, or speech attributed to them
@@ -622,7 +622,7 @@ def _features(
     quote = split.body(article)[lo:hi]
     intent, weights, evidence = prefs.intent, prefs.weights, prefs.evidence
     basis: list[str] = []
-    bonus = weights.context * float(evidence.context[article])
+    bonus = 0.0
     own_turn = bool(intent.speaker & turn.voice)
     # Readouts name their speaker once, at the top ("Vladimir Putin had a telephone
     # conversation ..."), then report speech as "The President of Russia noted ...".
