@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
 import shutil
 import statistics
@@ -142,7 +143,7 @@ def figures(outcomes: list[Outcome]) -> dict[str, Any]:
 def reliability(outcomes: list[Outcome]) -> list[dict[str, Any]]:
     """Confidence bins against the share of first quotes that are right (stated or not)."""
     rows = []
-    for lo, hi in zip(BINS, BINS[1:], strict=False):
+    for lo, hi in itertools.pairwise(BINS):
         inside = [o for o in outcomes if lo <= o.confidence < hi]
         right = sum(o.answerable and o.hit1 for o in inside)
         rows.append(

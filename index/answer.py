@@ -33,7 +33,7 @@ from index.metadata import all_metadata_terms, metadata_answer, metadata_terms
 from index.models import Answer, Citation, Span, Suggestion
 from index.passages import needs_context, sentences
 from index.question import QuestionTerms, problem
-from index.turns import answered_question, is_reporter, turn_at
+from index.turns import answered_question, is_reporter, opens_turn, turn_at
 
 #: Share of the question's weighted vocabulary the best quote must cover to be shown at all.
 MIN_COVERAGE = 0.35
@@ -180,7 +180,7 @@ class _Sentences:
         self.terms: dict[tuple[int, int], frozenset[str]] = {}
         self.turns: dict[tuple[int, int], _Turn] = {}
         self.abouts: dict[int, frozenset[str]] = {}
-        self.restating: dict[tuple[int, frozenset[str]], bool] = {}
+        self.novels: dict[tuple[int, int], frozenset[str]] = {}
         self.questions: dict[tuple[int, int], frozenset[str]] = {}
 
     def body(self, article: int) -> str:
@@ -209,6 +209,26 @@ class _Sentences:
             text = self.body(article)[int(lead[1]) : int(lead[2])]
             self.abouts[article] = metadata_terms(self.coverage)[article] | frozenset(analyze(text))
         return self.abouts[article]
+
+    def opens_turn(self, article: int, sentence: Span) -> bool:
+        """Whether a sentence starts with a turn label ("Q ", "MS. PSAKI: ", "Vladimir Putin: ")."""
+        return opens_turn(self.body(article), sentence.start)
+
+    def novel(self, article: int, sentence: Span, question: dict[str, float]) -> frozenset[str]:
+        """A sentence's uncommon terms that neither the question nor the title holds."""
+        key = (article, sentence.start)
+        if key not in self.novels:
+            title = metadata_terms(self.coverage)[article]
+            bm25 = self.coverage.bm25
+            limit = GENERIC_SHARE * bm25.n_docs
+            self.novels[key] = frozenset(
+                term
+                for term in self.terms_at(article, sentence) - title
+                if term not in question
+                and term in bm25.vocab
+                and bm25.indptr[bm25.vocab[term] + 1] - bm25.indptr[bm25.vocab[term]] < limit
+            )
+        return self.novels[key]
 
     def turn(self, article: int, position: int) -> _Turn:
         """Who speaks at ``position`` of a transcript, and the question they answer."""
@@ -456,7 +476,10 @@ def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, floa
     weights = prefs.weights
     combined = found / top + weights.context * evidence.context[articles]
     combined = combined + weights.dates * evidence.dated[articles]
-    order = np.lexsort((matched, -combined))[:CANDIDATE_POOL]
+    if combined.size > CANDIDATE_POOL:
+        keep = np.argpartition(-combined, CANDIDATE_POOL)[:CANDIDATE_POOL]
+        matched, found, combined = matched[keep], found[keep], combined[keep]
+    order = np.lexsort((matched, -combined))
     offset = float(coverage.bm25.baseline[ids].sum())
     pool = [(int(matched[i]), float(found[i]) + offset) for i in order]
     if prefs.articles:
@@ -515,13 +538,15 @@ def _windows(
         article = int(coverage.passages[number][0])
         own = split.of_passage(number)
         following = split.neighbour(number, +1)
+        turn = _NO_TURN
         for i in range(len(own)):
             # Pairs may reach into the next passage of the paragraph: passages are cut every
             # few sentences, and an answer can straddle the cut.
             pairs = [(own[i], own[i + 1])] if i + 1 < len(own) else []
             if i + 1 == len(own) and following is not None:
                 pairs.append((own[i], following))
-            turn = split.turn(article, own[i].start) if prefs.weights.speakers else _NO_TURN
+            if prefs.weights.speakers and (i == 0 or split.opens_turn(article, own[i])):
+                turn = split.turn(article, own[i].start)
             if turn.reporter:
                 continue  # a reporter's question is never the answer
             for first, last in [(own[i], own[i]), *pairs]:
@@ -566,7 +591,7 @@ def _window(
     if scored is None:
         return None
     bonus, basis = scored
-    if tuning.novelty and _restates(split, article, found, weights):
+    if tuning.novelty and _restates(split, article, (first, last), prefs):
         bonus -= tuning.novelty
         basis = (*basis, "restates the question")
     if first != last:  # the question's words in one sentence beat the same words in two
@@ -580,30 +605,17 @@ def _window(
     return _Window(article, number, lo, hi, covered, score, found, i, last, basis, key)
 
 
-def _restates(
-    split: _Sentences, article: int, found: frozenset[str], weights: dict[str, float]
-) -> bool:
+def _restates(split: _Sentences, article: int, parts: Sequence[Span], prefs: _Preferences) -> bool:
     """Whether a window says nothing beyond the question and its article's title.
 
     "President Biden spoke today with President Macron of France." shares every word of
     "What did Biden and Macron talk about?" and answers nothing: an answer brings at least
     ``NOVEL_TERMS`` words of its own that are not everyday words of the coverage.
     """
-    title = metadata_terms(split.coverage)[article]
-    bm25 = split.coverage.bm25
-    novel = 0
-    for term in found:
-        if term in weights or term in title:
-            continue
-        index = bm25.vocab.get(term)
-        if (
-            index is not None
-            and bm25.indptr[index + 1] - bm25.indptr[index] < GENERIC_SHARE * bm25.n_docs
-        ):
-            novel += 1
-            if novel >= NOVEL_TERMS:
-                return False
-    return True
+    novel: set[str] = set()
+    for sentence in parts:
+        novel |= split.novel(article, sentence, prefs.term_weights)
+    return len(novel) < NOVEL_TERMS
 
 
 def _features(

@@ -32,17 +32,12 @@ def speaker_at(body: str, position: int) -> str | None:
     return None if turn is None else turn[0]
 
 
-def question_before(body: str, position: int) -> tuple[int, int] | None:
-    """The reporter's question that the turn holding ``position`` answers, as a span.
+def answered_question(body: str, turn: tuple[str, int] | None) -> tuple[int, int] | None:
+    """The reporter's question that ``turn`` (a label and its start) answers, as a span.
 
     Briefing answers rarely repeat the question's words ("I'm not going to respond to
     bluster"): the question before them says what they are about.
     """
-    return answered_question(body, turn_at(body, position))
-
-
-def answered_question(body: str, turn: tuple[str, int] | None) -> tuple[int, int] | None:
-    """The reporter's question before ``turn`` (a label and its start), if there is one."""
     if turn is None or is_reporter(turn[0]) or turn[1] == 0:
         return None
     before = turn_at(body, turn[1] - 1)
@@ -82,6 +77,14 @@ def _label_start(body: str, colon: int) -> int | None:
         if not (mark == ". " and end > 0 and body[end - 1].isupper()):
             return end + len(mark)
         hi = end  # "MS. PSAKI": the period of a title, not the end of a sentence
+
+
+def opens_turn(body: str, position: int) -> bool:
+    """Whether a turn label starts at ``position`` (cheap: reads only the next few words)."""
+    if body.startswith("Q ", position):
+        return True
+    colon = body.find(": ", position, position + _LABEL_CHARS)
+    return colon > position and _NAME.fullmatch(body, position, colon) is not None
 
 
 def is_reporter(label: str | None) -> bool:

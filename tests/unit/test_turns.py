@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.turns import is_reporter, question_before, speaker_at
+from index.turns import answered_question, is_reporter, speaker_at, turn_at
 
 WHITE_HOUSE = (
     "Q Thank you. Why the thread?\n\nMS. PSAKI: Well, it is a pattern. More on that.\n\n"
@@ -29,9 +29,9 @@ def test_kremlin_labels_follow_the_end_of_a_sentence() -> None:
 
 
 def test_an_answer_turn_knows_the_question_it_answers() -> None:
-    span = question_before(WHITE_HOUSE, WHITE_HOUSE.index("And a second"))
+    span = answered_question(WHITE_HOUSE, turn_at(WHITE_HOUSE, WHITE_HOUSE.index("And a second")))
     assert span is not None and WHITE_HOUSE[span[0] : span[1]].startswith("Q Thank you.")
-    assert question_before(WHITE_HOUSE, 3) is None
+    assert answered_question(WHITE_HOUSE, turn_at(WHITE_HOUSE, 3)) is None
 
 
 def test_reporters_are_recognised_by_their_labels() -> None:
