@@ -69,7 +69,7 @@ SHORT_SENTENCE_CHARS = 40
 #: Longest quote, context included (Discord embeds and readers both prefer short quotes).
 MAX_QUOTE_CHARS = 600
 #: Score bonus for a quote from an article not yet cited: a second source beats a second quote.
-NEW_SOURCE_BONUS = 0.1
+NEW_SOURCE_BONUS = 0.2
 #: Text that reports speech: a verb of saying, an attribution, or quotation marks.
 SPEECH = re.compile(
     r"\b(said|says|say|saying|told|tells|tell|spoke|speaks|affirmed|noted|warned|argued|"
