@@ -10,6 +10,7 @@ half of the BBC summary set (docs/summaries.md).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ PAIR_RATIO = 0.85
 TOPIC_PASSAGES = 40
 #: Widespread terms that describe what the coverage as a whole is about.
 COMMON_TERMS = 30
+
+_NON_SPACE = re.compile(r"\S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +108,7 @@ def select(text: str, ranked: Sequence[Scored], n: int) -> list[Scored]:
         if candidate.index in chosen or _repeats(bags, candidate.index, chosen):
             continue
         before = by_index.get(candidate.index - 1)
-        dangling = needs_context(text[candidate.span.start : candidate.span.end])
+        dangling = _leans_back(text, candidate.span)
         if dangling and (before is None or before.index not in chosen):
             if before is not None and _worth_pairing(
                 before, candidate, len(chosen), n, bags, chosen
@@ -120,6 +123,17 @@ def select(text: str, ranked: Sequence[Scored], n: int) -> list[Scored]:
         if follower is not None and len(chosen) < n:
             chosen[follower.index] = follower
     return sorted(chosen.values(), key=lambda s: s.index)
+
+
+def _leans_back(text: str, span: Span) -> bool:
+    """Whether the sentence at ``span`` needs the one before it ("He said ...").
+
+    The opening sentence of a text has nothing before it to lean on, so it stands alone
+    whatever its first word: otherwise "It rained all day." could never be summarised.
+    """
+    opening = _NON_SPACE.search(text)
+    after_opening = opening is not None and opening.start() < span.start
+    return after_opening and needs_context(text[span.start : span.end])
 
 
 def _worth_pairing(
@@ -220,8 +234,7 @@ def _diverse(
 
         best = max(pool, key=marginal)
         pool.remove(best)
-        text = bodies[best[1]][best[2].start : best[2].end]
-        if needs_context(text):
+        if _leans_back(bodies[best[1]], best[2]):
             continue
         chosen.append(best)
     return chosen

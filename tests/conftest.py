@@ -19,7 +19,11 @@ SHARED = ROOT.parent / "shared"
 
 settings.register_profile("ci", max_examples=50, derandomize=True, deadline=None)
 settings.register_profile("dev", max_examples=50, deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+# `make test-random`: fresh seeds and many more examples, to find what CI's fixed seed hides.
+settings.register_profile("random", max_examples=1000, derandomize=False, deadline=None)
+settings.load_profile(
+    os.environ.get("COVERAGE_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(scope="session")

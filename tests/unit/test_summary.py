@@ -10,7 +10,7 @@ import pytest
 from bot.cli import main
 from index.coverage import Coverage
 from index.passages import needs_context, sentences
-from index.summary import summarize_article, summarize_coverage, summarize_topic
+from index.summary import summarize_article, summarize_coverage, summarize_text, summarize_topic
 
 
 @pytest.mark.parametrize("article", [0, 1])
@@ -106,3 +106,12 @@ def test_cli_summary_json_contract_and_errors(
         normalised[s["start"] : s["end"]] == s["text"] for s in doc["sentences"]
     )
     assert main(["summary", "--text-file", str(tmp_path / "missing.txt")]) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["It rained all day in Geneva.", "But the talks went on. They ended at dawn.", "He left."],
+)
+def test_the_opening_sentence_of_a_text_never_waits_for_one_before_it(text: str) -> None:
+    result = summarize_text(text, 3)
+    assert result.answered and result.sentences[0].start == 0
