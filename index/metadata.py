@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from enum import Enum
-from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -123,6 +123,8 @@ def metadata_answer(coverage: Coverage, question: str, limit: int) -> Answer | N
     if kind is Kind.PERSON:
         return _person(coverage, question, rest, limit)
     articles = _articles_named(coverage, rest)[:limit]
+    if not articles:
+        return None  # names no article: a normal answer, or a decline, says so
     citations = tuple(_lead_citation(coverage, i) for i in articles)
     lines = [_fact(kind, coverage.metas[i]) for i in articles]
     return Answer(question, True, "\n".join(lines), citations, (), from_metadata=True)
@@ -211,19 +213,32 @@ def _articles_named(coverage: Coverage, rest: str) -> list[int]:
     return [int(coverage.passages[ranked[0][0]][0])] if ranked else []
 
 
-@lru_cache(maxsize=4)
+#: Per loaded index, its metadata terms: weak keys, so a swapped-out index (and its memory
+#: maps) is freed as soon as no reader holds it.
+_TERMS: WeakKeyDictionary[Coverage, tuple[tuple[frozenset[str], ...], frozenset[str]]] = (
+    WeakKeyDictionary()
+)
+
+
 def metadata_terms(coverage: Coverage) -> tuple[frozenset[str], ...]:
     """Analysed title, author and outlet of every article (cached per loaded index)."""
-    return tuple(
-        frozenset(analyze(" ".join(v for v in (m.title, m.author, m.outlet) if v)))
-        for m in coverage.metas
-    )
+    return _described(coverage)[0]
 
 
-@lru_cache(maxsize=4)
 def all_metadata_terms(coverage: Coverage) -> frozenset[str]:
     """Every term of any article's title, author or outlet."""
-    return frozenset().union(*metadata_terms(coverage))
+    return _described(coverage)[1]
+
+
+def _described(coverage: Coverage) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
+    cached = _TERMS.get(coverage)
+    if cached is None:
+        per_article = tuple(
+            frozenset(analyze(" ".join(v for v in (m.title, m.author, m.outlet) if v)))
+            for m in coverage.metas
+        )
+        cached = _TERMS[coverage] = (per_article, frozenset().union(*per_article))
+    return cached
 
 
 def _lead_citation(coverage: Coverage, index: int) -> Citation:

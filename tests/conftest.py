@@ -39,3 +39,12 @@ def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seed_coverage(seed_index_dir: Path) -> Coverage:
     """The seed coverage, loaded once."""
     return load(seed_index_dir / "index")
+
+
+@pytest.fixture
+def seed_env(seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Settings pointing at the seed index; the working directory holds no ``.env``."""
+    monkeypatch.chdir(seed_index_dir)
+    monkeypatch.setenv("COVERAGE_SEEDS_DIR", str(seed_index_dir / "seeds"))
+    monkeypatch.setenv("COVERAGE_INDEX_DIR", str(seed_index_dir / "index"))
+    return seed_index_dir
