@@ -18,11 +18,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from index.analyze import analyze
+from index.analyze import analyze, jaccard
 from index.cite import cite
 from index.coverage import Coverage
 from index.metadata import all_metadata_terms, metadata_answer, metadata_terms
-from index.models import Answer, Citation, Span, Suggestion
+from index.models import Answer, Citation, Span, Suggestion, byline
 from index.passages import needs_context, sentences
 from index.question import QuestionTerms, answer_shape, key_terms, problem
 
@@ -335,8 +335,7 @@ def _clashes(window: _Window, other: _Window) -> bool:
         return True
     if window.article == other.article and window.start < other.end and other.start < window.end:
         return True
-    union = window.terms | other.terms
-    return bool(union) and len(window.terms & other.terms) / len(union) >= 0.7
+    return jaccard(window.terms, other.terms) >= 0.7
 
 
 def _decline(
@@ -369,8 +368,8 @@ def render_text(citations: Sequence[Citation]) -> str:
     """The plain text a person reads: the quotes, each with its source and link."""
     blocks = []
     for i, citation in enumerate(citations):
-        byline = ", ".join(v for v in (citation.author, citation.outlet, citation.published) if v)
-        source = f"{citation.title} ({byline})" if byline else citation.title
+        credit = byline(citation, ", ")
+        source = f"{citation.title} ({credit})" if credit else citation.title
         link = f" {citation.link}" if citation.link else ""
         lead = "" if i == 0 else ("Also: " if i == 1 else "And: ")
         blocks.append(f"{lead}“{citation.quote}”\n— {source}{link}")

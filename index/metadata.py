@@ -16,7 +16,7 @@ import numpy as np
 from index.analyze import analyze
 from index.cite import cite
 from index.coverage import ArticleMeta, Coverage
-from index.models import Answer, Citation
+from index.models import Answer, Citation, byline
 from index.passages import sentences
 from index.question import FRAMING_WORDS, clean
 
@@ -144,8 +144,8 @@ def _fact(kind: Kind, meta: ArticleMeta) -> str:
             f"{title} was published on {when}." if when else f"{title} carries no publication date."
         )
     if kind is Kind.TITLE:
-        byline = ", ".join(v for v in (meta.author, meta.outlet, meta.published) if v)
-        return f"The article is titled {title}" + (f" ({byline})." if byline else ".")
+        credit = byline(meta, ", ")
+        return f"The article is titled {title}" + (f" ({credit})." if credit else ".")
     if meta.outlet:
         return f"{title} was published by {meta.outlet}" + (f" ({meta.url})." if meta.url else ".")
     return f"{title} does not say where it was published" + (

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from index.analyze import analyze
+from index.analyze import analyze, jaccard
 from index.coverage import Coverage
 from index.links import text_fragment_link
 from index.models import Span, Summary, SummarySentence
@@ -150,12 +150,7 @@ def _worth_pairing(
 
 
 def _repeats(bags: dict[int, set[str]], index: int, chosen: dict[int, Scored]) -> bool:
-    mine = bags[index]
-    for other in chosen:
-        union = mine | bags[other]
-        if union and len(mine & bags[other]) / len(union) >= DUPLICATE_SIMILARITY:
-            return True
-    return False
+    return any(jaccard(bags[index], bags[other]) >= DUPLICATE_SIMILARITY for other in chosen)
 
 
 def summarize_text(text: str, n: int) -> Summary:
@@ -222,14 +217,7 @@ def _diverse(
 
         def marginal(c: tuple[float, int, Span]) -> float:
             mine = bags[(c[1], c[2].start)]
-            overlap = max(
-                (
-                    len(mine & bags[(o[1], o[2].start)])
-                    / max(1, len(mine | bags[(o[1], o[2].start)]))
-                    for o in chosen
-                ),
-                default=0.0,
-            )
+            overlap = max((jaccard(mine, bags[(o[1], o[2].start)]) for o in chosen), default=0.0)
             return 0.7 * c[0] / top - 0.3 * overlap
 
         best = max(pool, key=marginal)
