@@ -5,9 +5,13 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from index.passages import DANGLING_OPENERS
 from index.summary import summarize_text
 
-_word = st.text(alphabet=st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=10)
+_word = st.one_of(
+    st.text(alphabet=st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=10),
+    st.sampled_from(sorted(DANGLING_OPENERS)),  # sentences that lean on the one before
+)
 _sentence = st.lists(_word, min_size=1, max_size=12).map(
     lambda words: " ".join(words).capitalize() + "."
 )
