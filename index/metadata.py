@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
-from index.analyze import analyze
+from index.analyze import analyze, analyze_words
 from index.cite import cite
 from index.coverage import ArticleMeta, Coverage
 from index.models import Answer, Citation, byline
@@ -247,10 +247,15 @@ def _lead_citation(coverage: Coverage, index: int) -> Citation:
 
 
 def _mentions(coverage: Coverage, question: str, topic: str, limit: int) -> Answer:
-    terms = sorted(set(analyze(topic)) - FRAMING_WORDS)
+    typed: dict[str, str] = {}  # each term and the first word it came from
+    for term, word in analyze_words(topic):
+        if term not in FRAMING_WORDS:
+            typed.setdefault(term, word)
+    terms = sorted(typed)
     articles = _articles_with_all(coverage, terms)
     if not terms or not articles:
-        missing = tuple(t for t in terms if t not in coverage.bm25.vocab)
+        # Missing words as the user typed them ("bananas"), not as stems, like other declines.
+        missing = tuple(typed[t] for t in terms if t not in coverage.bm25.vocab)
         return Answer(question, False, f"No article in the coverage mentions {topic}.", (), missing)
     titles = "; ".join(f"“{coverage.metas[i].title}”" for i in articles[:10])
     more = f" and {len(articles) - 10} more" if len(articles) > 10 else ""

@@ -44,3 +44,8 @@ def test_a_dropped_coverage_is_freed_after_answering_metadata_questions(
     del coverage
     gc.collect()
     assert gone() is None
+
+
+def test_which_articles_mention_names_the_missing_words_as_typed(seed_coverage: Coverage) -> None:
+    result = answer(seed_coverage, "Which articles mention Bananas and Geneva?")
+    assert not result.answered and result.missing_terms == ("Bananas",)
