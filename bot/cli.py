@@ -29,7 +29,7 @@ from index.answering.summary import (
     summarize_topic,
 )
 from index.ingest.seeds import OutsideSeedsError
-from index.models import Answer
+from index.models import Answer, byline
 from index.storage.check import check
 from index.storage.coverage import Coverage
 from index.storage.maintain import ArticleNotFoundError, IndexUnavailableError
@@ -243,16 +243,17 @@ def _index_info(args: argparse.Namespace, settings: Settings) -> int:
 
 def _articles(args: argparse.Namespace, settings: Settings) -> int:
     coverage = open_index(settings)
-    listing = []
-    for i, meta in enumerate(coverage.metas):
-        entry = {k: v for k, v in asdict(meta).items() if k != "source"}
-        listing.append(entry | {"passages": len(coverage.passage_range(i))})
     if args.json:
-        _print_json(listing)
+        _print_json(
+            [
+                {k: v for k, v in asdict(meta).items() if k != "source"}
+                | {"passages": len(coverage.passage_range(i))}
+                for i, meta in enumerate(coverage.metas)
+            ]
+        )
         return 0
-    for entry in listing:
-        byline = " · ".join(str(entry[k]) for k in ("author", "outlet", "published") if entry[k])
-        print(f"{entry['id']}\n  {entry['title']}\n  {byline}\n  {entry['url'] or '(no link)'}\n")
+    for meta in coverage.metas:
+        print(f"{meta.id}\n  {meta.title}\n  {byline(meta)}\n  {meta.url or '(no link)'}\n")
     return 0
 
 
@@ -274,8 +275,7 @@ def _article(args: argparse.Namespace, settings: Settings) -> int:
         entry = {k: v for k, v in asdict(article).items() if k != "source"}
         _print_json(entry | {"passages": len(coverage.passage_range(index))})
         return 0
-    byline = " · ".join(v for v in (article.author, article.outlet, article.published) if v)
-    print(f"{article.title}\n{byline}\n{article.url or '(no link)'}\n\n{article.body}")
+    print(f"{article.title}\n{byline(article)}\n{article.url or '(no link)'}\n\n{article.body}")
     return 0
 
 
