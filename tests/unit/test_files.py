@@ -220,3 +220,13 @@ def test_both_shared_corpora_ingest_cleanly() -> None:
     assert not ingest.problems
     assert len(ingest.articles) == 2310 and len(ingest.duplicates) == 6
     assert len({a.id for a in ingest.articles}) == 2310
+
+
+def test_credentials_in_an_article_files_url_are_never_kept(tmp_path: Path) -> None:
+    (tmp_path / "story.md").write_text(
+        "---\ntitle: Talks\nurl: https://user:secret@example.com/talks\n---\n\nTalks went on.\n"
+    )
+    record = {"title": "Wire", "url": "http://me:pw@example.org/wire", "body": "Wire copy."}
+    (tmp_path / "export.jsonl").write_text(json.dumps(record) + "\n")
+    urls = sorted(a.url or "" for a in read_folder(tmp_path).articles)
+    assert urls == ["http://example.org/wire", "https://example.com/talks"]
