@@ -764,3 +764,29 @@ def _idf(coverage: Coverage, term: str) -> float:
     bm25 = coverage.bm25
     found = 0 if index is None else int(bm25.indptr[index + 1] - bm25.indptr[index])
     return math.log((bm25.n_docs + 1) / (found + 0.5))
+
+
+def only_in_lines(comparison: Comparison) -> list[str]:
+    """The "Only X mentions …" sentences, one per side that has words of its own."""
+    return [
+        f"Only {outlet} mentions " + _listing([f"“{word}”" for word in words]) + "."
+        for outlet, words in comparison.only_in.items()
+    ]
+
+
+def _listing(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def render_text(comparison: Comparison) -> str:
+    """The comparison as plain text: each side's quotes with their sources, then the differences."""
+    blocks = [comparison.note] if comparison.note else []
+    for side in comparison.sides:
+        lines = [f"{side.outlet} ({side.articles} article{'s' if side.articles != 1 else ''})"]
+        for quote in side.quotes:
+            source = ", ".join(v for v in (quote.title, quote.published) if v)
+            link = f" {quote.link}" if quote.link else ""
+            lines.append(f"  “{quote.quote}”\n  — {source}{link}")
+        blocks.append("\n".join(lines))
+    blocks.extend(only_in_lines(comparison))
+    return "\n\n".join(blocks)
