@@ -287,14 +287,17 @@ def _named_silent(shown: Sequence[str], covering: Sequence[str]) -> str:
 
 
 def _note(sides: Sequence[Side], covering: Sequence[str]) -> str:
-    """What a person reads besides the quotes: silent sides, or a topic only one source covers."""
+    """What a person reads besides the quotes: a topic only one source covers, silent sides."""
     speaking = [side.outlet for side in sides if side.quotes]
     silent = [side.outlet for side in sides if not side.quotes]
+    said = []
     if len(covering) == 1 and len(speaking) == 1:
-        return f"Only {speaking[0]} covers this topic."
+        said.append(f"Only {speaking[0]} covers this topic.")
     if silent:
-        return ", ".join(silent) + (" says" if len(silent) == 1 else " say") + " nothing about it."
-    return ""
+        said.append(
+            ", ".join(silent) + (" says" if len(silent) == 1 else " say") + " nothing about it."
+        )
+    return " ".join(said)
 
 
 # Topics and dates
