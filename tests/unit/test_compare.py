@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.cogs.compare import outlet_choices
+from bot.views import next_source
 from index.analyze import analyze
 from index.answering.compare import (
     Comparison,
@@ -243,3 +245,28 @@ def test_cli_compare_text_and_unknown_sources(
     assert captured.out == ""
     assert captured.err.startswith("coverage-bot compare: no outlet matches “Fox News”")
     assert captured.err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("shown", "slot", "expected"),
+    [
+        (["A", "B"], 1, "C"),  # the next candidate after B that is not shown
+        (["A", "D"], 1, "B"),  # past the end: from the top again
+        (["C", "A"], 0, "D"),
+        (["X", "A"], 0, "B"),  # a side no longer among the candidates: the first not shown
+        (["A", "B", "C", "D"], 2, None),  # nothing left to bring
+    ],
+)
+def test_swapping_brings_the_next_source(shown: list[str], slot: int, expected: str | None) -> None:
+    assert next_source(("A", "B", "C", "D"), shown, slot) == expected
+
+
+def test_outlet_choices_contain_what_was_typed_biggest_first() -> None:
+    counts = {"President of Russia": 815, "President of Ukraine": 979, "Puck": 1, "x" * 150: 2}
+    choices = outlet_choices(counts, "PRESIDENT")
+    assert [c.value for c in choices] == ["President of Ukraine", "President of Russia"]
+    assert choices[0].name == "President of Ukraine (979 articles)"
+    everything = outlet_choices(counts, "")
+    assert len(everything) == 4 and all(
+        len(c.name) <= 100 and len(c.value) <= 100 for c in everything
+    )
