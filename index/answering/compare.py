@@ -6,9 +6,10 @@ topic by outlet (a *side*), quotes each side's best sentences, and lists the sal
 only one side uses ("Only the Kremlin mentions New Year greetings").
 
 When the topic names a date ("the December 30 2021 call"), every side quotes its account of
-that event: only articles published on that day or just after it, or passages that name the
-date, are read, and a sentence that names another day and not this one is never quoted, so a
-side cannot answer with another date's call. Sources are matched loosely against outlet names
+that event: only articles published on that day or just after it, or later passages that
+name the date, are read (an earlier article can only announce the event), and a sentence that
+names another day and not this one is never quoted, so a side cannot answer with another
+date's call. Sources are matched loosely against outlet names
 and the hosts of their articles' links ("whitehouse", "kremlin", "Moscow Times").
 
 docs/compare.md explains how sides are chosen and aligned, with examples.
@@ -200,6 +201,7 @@ class _Topic:
     query: list[str]
     event: EventDate | None
     missing: tuple[str, ...]
+    names: frozenset[str]  #: content terms written as names ("Macron")
 
 
 def compare(
@@ -231,8 +233,7 @@ def compare(
     parsed = _analyse(coverage, topic)
     if not parsed.weights:
         return _declined(topic, "Name what to compare besides a date.", (), parsed.event)
-    names = key_terms(_without_dates(topic)).names
-    if any(term not in coverage.bm25.vocab for term in names & parsed.weights.keys()):
+    if any(term not in coverage.bm25.vocab for term in parsed.names):
         # Someone or something the coverage never names: no side can speak to it.
         return _declined(topic, _not_covered(parsed.missing), parsed.missing, parsed.event)
     by_outlet = _windows_by_outlet(coverage, parsed)
@@ -280,7 +281,10 @@ def _not_covered(missing: tuple[str, ...]) -> str:
 
 
 def _named_silent(shown: Sequence[str], covering: Sequence[str]) -> str:
-    said = "None of " + ", ".join(shown) + " speaks to this topic."
+    if len(shown) == 1:
+        said = f"{shown[0]} says nothing about this topic."
+    else:
+        said = "None of " + ", ".join(shown) + " says anything about this topic."
     if covering:
         said += " Sources that do: " + ", ".join(covering[:MAX_SIDES]) + "."
     return said
@@ -346,7 +350,7 @@ def _analyse(coverage: Coverage, topic: str) -> _Topic:
     missing = tuple(word for term, word in terms.content if term not in coverage.bm25.vocab)
     # Without the date's words: alignment, not BM25, decides which passages tell the event.
     query = [term for term, _ in terms.content] + list(terms.framing)
-    return _Topic(weights, query, event, missing)
+    return _Topic(weights, query, event, missing, terms.names)
 
 
 def _mentions(text: str, event: EventDate) -> tuple[bool, bool]:

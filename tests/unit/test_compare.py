@@ -174,7 +174,7 @@ def test_a_named_source_with_nothing_is_a_silent_side(readouts: Coverage) -> Non
     silent = compare(readouts, "Olympic torch relay", [UKRAINE])
     assert not silent.answered and silent.sides == ()
     assert (
-        silent.note == f"None of {UKRAINE} speaks to this topic. Sources that do: {MOSCOW_TIMES}."
+        silent.note == f"{UKRAINE} says nothing about this topic. Sources that do: {MOSCOW_TIMES}."
     )
 
 
