@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bot import create_bot
+from bot.errors import FeedbackUnavailableError
 from bot.settings import Settings
 from tests.e2e.conftest import World
 from tests.readouts import KREMLIN, WHITE_HOUSE, write_readouts
@@ -83,3 +84,26 @@ async def test_single_source_declined_and_unknown_sources(world: World) -> None:
     assert unknown.ephemeral and unknown.response is not None
     assert unknown.response.content.startswith("No outlet matches “Fox News”")
     assert world.env.errors  # recorded, and answered by our handler
+
+
+async def test_without_the_feedback_store_the_comparison_goes_out_without_buttons(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable(answer: object) -> str:
+        raise FeedbackUnavailableError()
+
+    monkeypatch.setattr(world.bot.feedback, "record", unavailable)
+    result = await world.alice.slash(world.channel, "compare", topic=DEC30)
+    assert result.response is not None and not result.ephemeral
+    assert result.response.embeds and not result.response.components
+
+
+async def test_a_swap_for_a_forgotten_comparison_says_the_source_is_gone(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await world.alice.slash(world.channel, "compare", topic=DEC30, source_a="whitehouse")
+    assert first.response is not None
+    monkeypatch.setattr(world.bot.feedback, "question", lambda key: None)  # e.g. a new database
+    gone = await world.alice.click(first.response.message, label=f"Swap {WHITE_HOUSE}")
+    assert gone.ephemeral and gone.response is not None
+    assert gone.response.content.startswith("This source is gone")
