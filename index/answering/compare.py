@@ -22,12 +22,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from index.analyze import analyze
 from index.answering.cite import cite
-from index.answering.question import key_terms, problem
+from index.answering.dates import DAY_SLACK, MONTHS, WEEKDAYS, extract_dates, question_period
+from index.answering.question import clean, key_terms, problem
 from index.answering.summary import summarize_article
 from index.models import Span
 from index.passages import needs_context, sentences
@@ -62,6 +63,8 @@ QUESTION_PENALTY = 0.3
 #: central sentences (``ACCOUNT_SENTENCES`` read) are the side's further quotes.
 ACCOUNT_PASSAGES = 12
 ACCOUNT_SENTENCES = 5
+#: Most days after which "yesterday" or "on Thursday" can still point back at the event.
+RELATIVE_DAYS = 7
 #: Bonus for an article published on the event's day; a day later it is a third less, etc.
 EVENT_BONUS = 0.15
 #: Bonus for a quote that names the event's day.
@@ -75,63 +78,19 @@ DUPLICATE_SIMILARITY = 0.7
 #: What a side is called when its articles name no outlet, no link and no author.
 UNKNOWN_SOURCE = "Unknown source"
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            "january jan",
-            "february feb",
-            "march mar",
-            "april apr",
-            "may",
-            "june jun",
-            "july jul",
-            "august aug",
-            "september sep sept",
-            "october oct",
-            "november nov",
-            "december dec",
-        ),
-        start=1,
-    )
-    for name in names.split()
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 #: Calendar words: what day an account names is alignment's business, not a difference.
-DATE_WORDS = frozenset(
-    analyze(
-        "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow "
-        + " ".join(_MONTHS)
-    )
-)
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
-#: "December 30 2021", "Dec. 7", "30 December 2021", "2021-12-30".
-_DATES = (
-    re.compile(rf"\b{_MONTH}\s+{_DAY}\b{_YEAR}", re.IGNORECASE),
-    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}\b{_YEAR}", re.IGNORECASE),
-    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b"),
-)
+DATE_WORDS = frozenset(analyze(" ".join([*MONTHS, *WEEKDAYS, "today yesterday tomorrow"])))
 _FILLER = frozenset({"the", "of", "a", "an", "and"})
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 @dataclass(frozen=True, slots=True)
-class EventDate:
-    """A day the topic names; ``year`` is None when the topic leaves it out ("Dec 7")."""
+class Event:
+    """The days a topic names: one day ("December 30 2021") or a period ("early January")."""
 
-    month: int
-    day: int
-    year: int | None
-
-    def on(self, published: date) -> date | None:
-        """The day this names, as seen from an article published on ``published``.
-
-        Without a year, the nearest such day: "Dec 30" read on January 3 is last December's.
-        """
-        years = [self.year] if self.year else [published.year + k for k in (-1, 0, 1)]
-        days = [d for d in (_valid_date(y, self.month, self.day) for y in years) if d]
-        return min(days, key=lambda day: abs((published - day).days), default=None)
+    first: date
+    last: date
+    words: str  #: the topic's words that named them
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +131,7 @@ class Comparison:
     only_in: dict[str, tuple[str, ...]]
     missing_terms: tuple[str, ...]
     note: str
-    event: EventDate | None
+    event: Event | None
     candidates: tuple[str, ...]
 
 
@@ -199,7 +158,7 @@ class _Topic:
 
     weights: dict[str, float]
     query: list[str]
-    event: EventDate | None
+    event: Event | None
     missing: tuple[str, ...]
     names: frozenset[str]  #: content terms written as names ("Macron")
 
@@ -267,7 +226,7 @@ def _declined(
     topic: str,
     note: str,
     missing: tuple[str, ...],
-    event: EventDate | None,
+    event: Event | None,
     candidates: tuple[str, ...] = (),
 ) -> Comparison:
     return Comparison(topic, False, (), {}, missing, note, event, candidates)
@@ -307,45 +266,33 @@ def _note(sides: Sequence[Side], covering: Sequence[str]) -> str:
 # Topics and dates
 
 
-def topic_date(topic: str) -> EventDate | None:
-    """The first day ``topic`` names ("December 30 2021", "Dec. 7", "2021-12-30"), if any.
+def topic_event(coverage: Coverage, topic: str) -> Event | None:
+    """The day or period ``topic`` names ("December 30 2021", "Dec. 7", "in early January").
 
-    Kept small and separate so a shared date extractor can replace it.
+    Read by the shared ``question_period``, which resolves a missing year from the coverage's
+    dates and widens a single day by ``DAY_SLACK`` either side for answers; a comparison wants
+    the day itself, so a named day is narrowed back to it.
     """
-    for match in _date_matches(topic):
-        return match[0]
-    return None
-
-
-def _date_matches(text: str) -> Iterable[tuple[EventDate, Span]]:
-    """Every day ``text`` names, with where, in the order of the patterns then the text."""
-    for pattern in _DATES:
-        for match in pattern.finditer(text):
-            month_text = match["month"].casefold()
-            month = int(month_text) if month_text.isdigit() else _MONTHS[month_text]
-            year = int(match["year"]) if match["year"] else None
-            if _valid_date(year or 2000, month, int(match["day"])) is not None:
-                yield EventDate(month, int(match["day"]), year), Span(*match.span())
-
-
-def _valid_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
+    period = question_period(clean(topic), _span(coverage))
+    if period is None:
         return None
+    first, last = period.first, period.last
+    if (last - first).days == 2 * DAY_SLACK and any(c.isdigit() for c in period.words):
+        first = last = first + timedelta(days=DAY_SLACK)
+    return Event(first, last, period.words)
 
 
-def _without_dates(text: str) -> str:
-    """The text with the days it names blanked out, so dates do not count as topic words."""
-    for _, span in sorted(_date_matches(text), key=lambda found: -found[1].start):
-        text = text[: span.start] + " " + text[span.end :]
-    return text
+def _span(coverage: Coverage) -> tuple[date, date] | None:
+    """The first and last publication dates of the coverage."""
+    days = [day for day in (_published(meta) for meta in coverage.metas) if day is not None]
+    return (min(days), max(days)) if days else None
 
 
 def _analyse(coverage: Coverage, topic: str) -> _Topic:
     """Weights of the topic's content words (inverse document frequency) and its query terms."""
-    event = topic_date(topic)
-    terms = key_terms(_without_dates(topic))
+    event = topic_event(coverage, topic)
+    # The date's words are alignment's business: they are not topic words.
+    terms = key_terms(clean(topic).replace(event.words, " ") if event else topic)
     weights = {term: _idf(coverage, term) for term, _ in terms.content}
     missing = tuple(word for term, word in terms.content if term not in coverage.bm25.vocab)
     # Without the date's words: alignment, not BM25, decides which passages tell the event.
@@ -353,14 +300,17 @@ def _analyse(coverage: Coverage, topic: str) -> _Topic:
     return _Topic(weights, query, event, missing, terms.names)
 
 
-def _mentions(text: str, event: EventDate) -> tuple[bool, bool]:
-    """Whether ``text`` names the event's day, and whether it names another day."""
-    same = other = False
-    for found, _ in _date_matches(text):
-        alike = (found.month, found.day) == (event.month, event.day)
-        alike = alike and (found.year is None or event.year in (None, found.year))
-        same, other = same or alike, other or not alike
-    return same, other
+def _mentions(text: str, published: date | None, event: Event) -> tuple[bool, bool]:
+    """Whether ``text`` names one of the event's days, and whether it names another day.
+
+    Days are read by the shared ``extract_dates``: "today" and "on Thursday" count, resolved
+    against the article's publication date.
+    """
+    days = [day for day, _, _ in extract_dates(text, published)]
+    return (
+        any(event.first <= day <= event.last for day in days),
+        any(not event.first <= day <= event.last for day in days),
+    )
 
 
 def _published(meta: ArticleMeta) -> date | None:
@@ -370,11 +320,15 @@ def _published(meta: ArticleMeta) -> date | None:
         return None
 
 
-def _days_after(meta: ArticleMeta, event: EventDate) -> int | None:
-    """Days from the event to the article's publication (negative before it; None: undated)."""
+def _days_after(meta: ArticleMeta, event: Event) -> int | None:
+    """Days from the event to the article's publication: negative before it, 0 during it, the
+    days since its last day after it; None for an undated article."""
     published = _published(meta)
-    day = event.on(published) if published else None
-    return None if published is None or day is None else (published - day).days
+    if published is None:
+        return None
+    if published < event.first:
+        return (published - event.first).days
+    return max(0, (published - event.last).days)
 
 
 # Outlets
@@ -504,19 +458,29 @@ class _Bodies:
         return self._bodies[article]
 
 
-def _aligned(bodies: _Bodies, number: int, event: EventDate) -> bool:
+def _aligned(bodies: _Bodies, number: int, event: Event) -> bool:
     """Whether a passage may tell the event: published on its day or just after, or naming it.
 
     An article published before the day can only announce the event, never report it.
     """
     article, start, end = (int(v) for v in bodies.coverage.passages[number])
-    after = _days_after(bodies.coverage.metas[article], event)
+    meta = bodies.coverage.metas[article]
+    after = _days_after(meta, event)
     if after is not None and after < 0:
         return False
     if after is not None and after <= DAYS_AFTER_EVENT:
         return True
     text = bodies[article][start:end]
-    return str(event.day) in text and _mentions(text, event)[0]
+    if (after is None or after > RELATIVE_DAYS) and not _names_month(text, event):
+        return False  # a quick no: only a month's name could point back at the event from here
+    return _mentions(text, _published(meta), event)[0]
+
+
+def _names_month(text: str, event: Event) -> bool:
+    """Whether ``text`` may name a month of the event (case ignored; "Dec" in "decided" too)."""
+    folded = text.casefold()
+    months = {event.first.month, event.last.month}
+    return any(name in folded for name, number in MONTHS.items() if number in months)
 
 
 def _windows(bodies: _Bodies, ranked: Sequence[tuple[int, float]], topic: _Topic) -> list[_Window]:
@@ -533,14 +497,14 @@ def _windows(bodies: _Bodies, ranked: Sequence[tuple[int, float]], topic: _Topic
     for number, bm25_score in ranked:
         article, start, end = (int(v) for v in coverage.passages[number])
         meta, body = coverage.metas[article], bodies[article]
-        closeness = _closeness(meta, topic.event)
+        closeness, published = _closeness(meta, topic.event), _published(meta)
         base = BM25_WEIGHT * bm25_score / top
         base += TITLE_WEIGHT * _covered(frozenset(analyze(meta.title)), topic.weights)
         spans = sentences(body, Span(start, end))
         for i in range(len(spans)):
             for last in spans[i : i + 2]:
                 lo, hi = _with_context(body, spans, i, last.end)
-                bonus = _event_bonus(body[lo:hi], topic.event, closeness)
+                bonus = _event_bonus(body[lo:hi], published, topic.event, closeness)
                 if bonus is None:
                     continue
                 window = _window(body, article, number, Span(lo, hi), topic.weights)
@@ -569,7 +533,7 @@ def _covered(terms: frozenset[str], weights: dict[str, float]) -> float:
     return sum(weight for term, weight in weights.items() if term in terms) / total
 
 
-def _closeness(meta: ArticleMeta, event: EventDate | None) -> float:
+def _closeness(meta: ArticleMeta, event: Event | None) -> float:
     """Bonus for an article published on the event's day (most) or in the days just after."""
     after = None if event is None else _days_after(meta, event)
     if after is None or not 0 <= after <= DAYS_AFTER_EVENT:
@@ -577,11 +541,13 @@ def _closeness(meta: ArticleMeta, event: EventDate | None) -> float:
     return EVENT_BONUS * (1 - after / (DAYS_AFTER_EVENT + 1))
 
 
-def _event_bonus(quote: str, event: EventDate | None, closeness: float) -> float | None:
+def _event_bonus(
+    quote: str, published: date | None, event: Event | None, closeness: float
+) -> float | None:
     """A quote's bonus for the event, or None when it names another day and not the event's."""
     if event is None:
         return 0.0
-    same, other = _mentions(quote, event)
+    same, other = _mentions(quote, published, event)
     if other and not same:
         return None  # another day's event, however well it matches
     return closeness + (DATE_BONUS if same else 0.0)
@@ -621,14 +587,17 @@ def _is_account(coverage: Coverage, window: _Window) -> bool:
 
 def _account(coverage: Coverage, first: _Window, topic: _Topic) -> list[_Window]:
     """``first`` and the central sentences of its article that name no other day."""
-    body = coverage.body(first.article)
+    body, published = coverage.body(first.article), _published(coverage.metas[first.article])
     spans = sentences(body)
     chosen = [first]
     summary = summarize_article(coverage, first.article, ACCOUNT_SENTENCES)
     for sentence in summary.sentences:
         i = spans.index(Span(sentence.start, sentence.end))
         lo, hi = _with_context(body, spans, i, sentence.end)
-        if hi - lo > MAX_QUOTE_CHARS or _event_bonus(body[lo:hi], topic.event, False) is None:
+        if (
+            hi - lo > MAX_QUOTE_CHARS
+            or _event_bonus(body[lo:hi], published, topic.event, 0.0) is None
+        ):
             continue
         window = _window(
             body,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,14 +15,13 @@ from bot.views import next_source
 from index.analyze import analyze
 from index.answering.compare import (
     Comparison,
-    EventDate,
     SourceError,
     compare,
     match_source,
     only_in_lines,
     outlets,
     resolve_sources,
-    topic_date,
+    topic_event,
 )
 from index.storage.bm25 import BM25Params
 from index.storage.coverage import Coverage
@@ -61,19 +61,20 @@ def _verbatim(coverage: Coverage, result: Comparison) -> None:
 @pytest.mark.parametrize(
     ("topic", "expected"),
     [
-        (DEC30, EventDate(12, 30, 2021)),
-        ("the Dec. 7 video call", EventDate(12, 7, None)),
-        ("Putin Biden video call December 7", EventDate(12, 7, None)),
-        ("30 December 2021 call", EventDate(12, 30, 2021)),
-        ("call on 2021-12-30", EventDate(12, 30, 2021)),
-        ("the call of December 31st, 2021", EventDate(12, 31, 2021)),
+        (DEC30, (date(2021, 12, 30), date(2021, 12, 30))),
+        ("the Dec. 7 video call", (date(2021, 12, 7), date(2021, 12, 7))),  # the coverage's year
+        ("Putin Biden video call December 7", (date(2021, 12, 7), date(2021, 12, 7))),
+        ("30 December 2021 call", (date(2021, 12, 30), date(2021, 12, 30))),
+        ("the call of December 31st, 2021", (date(2021, 12, 31), date(2021, 12, 31))),
+        ("Putin's calls in early January", (date(2022, 1, 1), date(2022, 1, 10))),
         ("Biden Putin call", None),
         ("February 30 call", None),
         ("May Day parade", None),
     ],
 )
-def test_topic_dates(topic: str, expected: EventDate | None) -> None:
-    assert topic_date(topic) == expected
+def test_topic_events(readouts: Coverage, topic: str, expected: tuple[date, date] | None) -> None:
+    event = topic_event(readouts, topic)
+    assert (event.first, event.last) == expected if event else expected is None
 
 
 @pytest.mark.parametrize(
@@ -123,7 +124,8 @@ def test_a_named_date_aligns_every_side_on_that_days_account(readouts: Coverage)
 @pytest.mark.parametrize("topic", ["Putin Biden video call December 7", "Dec 7 call Putin Biden"])
 def test_a_side_never_quotes_another_dates_call(readouts: Coverage, topic: str) -> None:
     result = compare(readouts, topic)
-    assert result.answered and result.event == EventDate(12, 7, None)
+    assert result.answered and result.event is not None
+    assert result.event.first == result.event.last == date(2021, 12, 7)
     assert {WHITE_HOUSE, KREMLIN, MOSCOW_TIMES} <= {side.outlet for side in result.sides}
     for side in result.sides:
         for quote in side.quotes:
