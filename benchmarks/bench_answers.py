@@ -31,7 +31,7 @@ from typing import Any
 from index.answering.answer import WEIGHTS, Weights, answer
 from index.storage.bm25 import BM25Params
 from index.storage.coverage import Coverage
-from index.storage.store import open_coverage
+from index.storage.maintain import Maintainer
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -78,8 +78,8 @@ def coverages(cache: Path) -> dict[str, Coverage]:
         grown.mkdir(parents=True)
         for path in [*(SHARED / "seeds").glob("*.txt"), *(SHARED / "corpora").glob("*.jsonl.gz")]:
             shutil.copy(path, grown / path.name)
-    seeds, _ = open_coverage(ROOT / "seeds", cache / "seed-index", BM25Params())
-    everything, _ = open_coverage(grown, cache / "grown-index", BM25Params())
+    seeds = Maintainer(ROOT / "seeds", cache / "seed-index", BM25Params()).open().coverage
+    everything = Maintainer(grown, cache / "grown-index", BM25Params()).open().coverage
     return {"seeds": seeds, "grown": everything}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -218,7 +219,8 @@ def test_ask_json_batch_keeps_order_and_survives_bad_lines(
         "What did Macron say?",
         "Did Putin call the pope?",
     ]
-    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO("\n".join(questions) + "\n"))
+    lines = ("\n".join(questions) + "\n").encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines)))  # bytes beneath
     assert main(["ask", "--json", "-"]) == 0
     docs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [d["question"] for d in docs] == questions
