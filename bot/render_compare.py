@@ -9,6 +9,8 @@ characters of an embed leave after the title, the note and the differences.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import discord
 
 from bot.render import (
@@ -28,6 +30,8 @@ NOTE_CHARS = 300
 ONLY_IN_CHARS = 600
 ONLY_IN_NAME = "Only in one account"
 FOOTER = "Quotes are verbatim from the coverage · ↗ opens the article at the quote"
+#: Shortest cut quote worth showing after a side's first.
+MIN_QUOTE_CHARS = 120
 #: What a named source with nothing on the topic shows in its field.
 SILENT = "*Nothing on this topic.*"
 
@@ -38,20 +42,34 @@ def compare_title(topic: str) -> str:
 
 
 def compare_embed(comparison: Comparison, terms: frozenset[str]) -> discord.Embed:
-    """The comparison as one embed; ``terms`` are shown in bold in the quotes."""
+    """The comparison as one embed; ``terms`` are shown in bold in the quotes.
+
+    The "Only … mentions" line lists only words of the quotes the fields show, so a reader
+    can find each of them above it.
+    """
     embed = discord.Embed(
         title=compare_title(comparison.topic),
         description=escaped(comparison.note, NOTE_CHARS) or None,
         colour=COLOUR,
     )
     embed.set_footer(text=FOOTER)
-    differences = escaped(" ".join(only_in_lines(comparison)), ONLY_IN_CHARS)
     sides = comparison.sides
     names = [side_name(side) for side in sides]
-    fixed = len(embed) + len(differences) + len(ONLY_IN_NAME) + sum(len(n) for n in names)
+    fixed = len(embed) + ONLY_IN_CHARS + len(ONLY_IN_NAME) + sum(len(n) for n in names)
     share = min(FIELD_VALUE_LIMIT, (EMBED_TOTAL_LIMIT - fixed) // max(1, len(sides)))
+    shown: dict[str, str] = {}
     for name, side in zip(names, sides, strict=True):
-        embed.add_field(name=name, value=side_value(side, terms, share), inline=False)
+        quotes = shown_quotes(side, terms, share)
+        shown[side.outlet] = " ".join(quote.quote for quote, _ in quotes)
+        embed.add_field(name=name, value="\n".join(b for _, b in quotes) or SILENT, inline=False)
+    only_in = {
+        outlet: kept
+        for outlet, words in comparison.only_in.items()
+        if (kept := tuple(word for word in words if word in shown.get(outlet, "")))
+    }
+    differences = escaped(
+        " ".join(only_in_lines(replace(comparison, only_in=only_in))), ONLY_IN_CHARS
+    )
     if differences:
         embed.add_field(name=ONLY_IN_NAME, value=differences, inline=False)
     return embed
@@ -63,16 +81,25 @@ def side_name(side: Side) -> str:
     return escaped(side.outlet, SIDE_NAME_CHARS - len(count)) + count
 
 
-def side_value(side: Side, terms: frozenset[str], limit: int) -> str:
-    """A side's quotes, each with its ↗ link, within ``limit`` characters."""
-    if not side.quotes:
-        return SILENT
-    share = (limit - (len(side.quotes) - 1)) // len(side.quotes)
-    blocks = []
+def shown_quotes(side: Side, terms: frozenset[str], limit: int) -> list[tuple[Quote, str]]:
+    """A side's quotes that fit in ``limit`` characters, best first, each rendered with its ↗ link.
+
+    Quotes come whole while they fit; the next one is cut to the room left if that is at
+    least ``MIN_QUOTE_CHARS`` and its link still fits, and the rest are left out (a field holds
+    1,024 characters, and a link that highlights a quote can take 300). The first quote is
+    always shown, cut if it must be.
+    """
+    shown: list[tuple[Quote, str]] = []
+    used = -1  # no newline before the first block
     for quote in side.quotes:
-        link = _arrow(quote, share // 2)
-        blocks.append(block_quote(quote.quote, terms, share - len(link)) + link)
-    return "\n".join(blocks)
+        room = limit - used - 1
+        arrow = _arrow(quote, room // 2 if not shown else room - MIN_QUOTE_CHARS)
+        if shown and (room - len(arrow) < MIN_QUOTE_CHARS or (quote.url and not arrow)):
+            break
+        block = block_quote(quote.quote, terms, room - len(arrow)) + arrow
+        shown.append((quote, block))
+        used += len(block) + 1
+    return shown
 
 
 def _arrow(quote: Quote, limit: int) -> str:

@@ -48,7 +48,7 @@ def test_compare_embeds_fit_every_limit_with_long_quotes(
     comparison = Comparison(topic, True, tuple(sides), only_in, (), note, None, ())
     embed = render_compare.compare_embed(comparison, terms)
     assert render.embed_fits(embed)
-    assert len(embed.fields) == len(sides) + (1 if only_in else 0)
+    assert [f.name for f in embed.fields[len(sides) :]] in ([], [render_compare.ONLY_IN_NAME])
     for field, side in zip(embed.fields, sides, strict=False):
         value = field.value or ""
         assert value == render_compare.SILENT if not side.quotes else value.startswith("> ")
@@ -64,7 +64,32 @@ def test_many_sides_of_long_quotes_share_the_embed() -> None:
     """Six full sides would need 6 x 1,024 characters: they share the 6,000 instead."""
     quote = Quote("word " * 600, "a", "Title", None, "https://x.y/a", "https://x.y/a#t", 0, 3000)
     sides = tuple(Side(f"Outlet {n}", 1, (quote,) * 3) for n in range(6))
-    only_in = {side.outlet: ("a rare word",) for side in sides}
+    only_in = {side.outlet: ("word word",) for side in sides}
     comparison = Comparison("topic", True, sides, only_in, (), "", None, ())
     embed = render_compare.compare_embed(comparison, frozenset())
     assert render.embed_fits(embed) and len(embed) > 5000
+    assert embed.fields[-1].name == render_compare.ONLY_IN_NAME  # its words are on show
+
+
+def test_only_in_lists_words_of_the_quotes_on_show() -> None:
+    """A third quote that does not fit is left out, and so are the words only it holds."""
+    link = "https://x.y/" + "a" * 300
+    quotes = tuple(
+        Quote(text, "a", "T", None, link, link, 0, len(text))
+        for text in (
+            "First quote says tensions.",
+            "Second says diplomacy.",
+            "Third: dialogue " * 20,
+        )
+    )
+    side = Side("The White House", 1, quotes)
+    other = Side(
+        "President of Russia", 1, (Quote("Greetings.", "b", "T", None, None, None, 0, 10),)
+    )
+    only_in = {side.outlet: ("tensions", "dialogue"), other.outlet: ("Greetings",)}
+    comparison = Comparison("t", True, (side, other), only_in, (), "", None, ())
+    embed = render_compare.compare_embed(comparison, frozenset())
+    assert (embed.fields[0].value or "").count("> ") == 2
+    assert embed.fields[-1].value == (
+        "Only The White House mentions “tensions”. Only President of Russia mentions “Greetings”."
+    )
