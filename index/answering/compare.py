@@ -3,14 +3,14 @@
 A coverage often holds several accounts of one event: the White House and Kremlin readouts
 of the same call, and a columnist reading both. ``compare`` groups the passages that match a
 topic by outlet (a *side*), quotes each side's best sentences, and lists the salient words
-only one side uses ("Only the Kremlin mentions New Year greetings").
+only one side uses ("Only the Kremlin mentions “indivisible security”").
 
 When the topic names a date ("the December 30 2021 call"), every side quotes its account of
 that event: only articles published on that day or just after it, or later passages that
 name the date, are read (an earlier article can only announce the event), and a sentence that
 names another day and not this one is never quoted, so a side cannot answer with another
-date's call. Sources are matched loosely against outlet names
-and the hosts of their articles' links ("whitehouse", "kremlin", "Moscow Times").
+date's call. Sources are matched loosely against outlet names and the hosts of their
+articles' links ("whitehouse", "kremlin", "Moscow Times").
 
 docs/compare.md explains how sides are chosen and aligned, with examples.
 """
