@@ -216,7 +216,7 @@ def compare(
         sides=sides,
         only_in=only_in,
         missing_terms=parsed.missing,
-        note=_note(sides, covering),
+        note=_note(sides, covering, parsed.event),
         event=parsed.event,
         candidates=tuple(covering),
     )
@@ -249,8 +249,9 @@ def _named_silent(shown: Sequence[str], covering: Sequence[str]) -> str:
     return said
 
 
-def _note(sides: Sequence[Side], covering: Sequence[str]) -> str:
-    """What a person reads besides the quotes: a topic only one source covers, silent sides."""
+def _note(sides: Sequence[Side], covering: Sequence[str], event: Event | None) -> str:
+    """What a person reads besides the quotes: a topic only one source covers, silent sides,
+    and, without a date, sides whose best quotes come from days apart (other events, maybe)."""
     speaking = [side.outlet for side in sides if side.quotes]
     silent = [side.outlet for side in sides if not side.quotes]
     said = []
@@ -260,7 +261,22 @@ def _note(sides: Sequence[Side], covering: Sequence[str]) -> str:
         said.append(
             ", ".join(silent) + (" says" if len(silent) == 1 else " say") + " nothing about it."
         )
+    days = sorted({side.quotes[0].published or "" for side in sides if side.quotes} - {""})
+    if event is None and len(days) > 1 and _apart(days[0], days[-1]):
+        said.append(
+            f"The sides' first quotes come from {days[0]} to {days[-1]}: name a day in the "
+            "topic to compare accounts of one event."
+        )
     return " ".join(said)
+
+
+def _apart(first: str, last: str) -> bool:
+    """Whether two publication dates are too far apart to report one event."""
+    try:
+        gap = date.fromisoformat(last) - date.fromisoformat(first)
+    except ValueError:
+        return False
+    return gap.days > DAYS_AFTER_EVENT
 
 
 # Topics and dates
