@@ -22,6 +22,8 @@ from typing import Any
 
 from bot.settings import Settings, SettingsError, load_settings
 from index.answering.answer import answer
+from index.answering.compare import Comparison, SourceError, compare, resolve_sources
+from index.answering.compare import render_text as comparison_text
 from index.answering.summary import (
     summarize_article,
     summarize_coverage,
@@ -156,6 +158,16 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--sentences", type=_positive, default=5, metavar="N", help="default 5")
     summary.add_argument("--json", action="store_true", help="print a JSON object")
     summary.set_defaults(handler=_summary)
+
+    versus = commands.add_parser("compare", help="how each source tells a topic, side by side")
+    versus.add_argument("topic", help='what to compare, e.g. "December 30 2021 call"')
+    versus.add_argument(
+        "--sources",
+        metavar="A,B,...",
+        help="outlets to compare, matched loosely (default: the outlets that say most, up to four)",
+    )
+    versus.add_argument("--json", action="store_true", help="print a JSON object")
+    versus.set_defaults(handler=_compare)
 
     add = commands.add_parser("add", help="add articles from files, web pages or URLs")
     add.add_argument("sources", nargs="+", metavar="PATH|URL", help="files or http(s) URLs")
@@ -318,6 +330,39 @@ def _stdin_lines() -> Iterable[str]:
     """Lines of stdin as text; bytes that are not UTF-8 become U+FFFD, whatever the locale."""
     for line in sys.stdin.buffer:
         yield line.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def comparison_json(result: Comparison) -> dict[str, Any]:
+    """The ``compare --json`` object: exactly the documented keys."""
+    return {
+        "topic": result.topic,
+        "answered": result.answered,
+        "sides": [
+            {
+                "outlet": side.outlet,
+                "articles": side.articles,
+                "quotes": [asdict(quote) for quote in side.quotes],
+            }
+            for side in result.sides
+        ],
+        "only_in": {outlet: list(words) for outlet, words in result.only_in.items()},
+        "missing_terms": list(result.missing_terms),
+    }
+
+
+def _compare(args: argparse.Namespace, settings: Settings) -> int:
+    coverage = open_index(settings)
+    try:
+        sources = resolve_sources(coverage, (args.sources or "").split(","))
+    except SourceError as exc:
+        print(f"coverage-bot compare: {exc}", file=sys.stderr)
+        return 1
+    result = compare(coverage, args.topic, sources, max_chars=settings.max_question_chars)
+    if args.json:
+        _print_json(comparison_json(result))
+    else:
+        print(comparison_text(result))
+    return 0
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
