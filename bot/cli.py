@@ -19,13 +19,13 @@ import re
 import sys
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.records import Recorded, Scope
 from bot.settings import Settings, SettingsError, load_settings
-from bot.stats import DEFAULT_DAYS, stats_json, summarize, window_start
+from bot.stats import DEFAULT_DAYS, stats_json, summarize, window
 from index.answering.answer import answer
 from index.answering.summary import (
     summarize_article,
@@ -512,6 +512,12 @@ def _add_stats_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         metavar="N",
         help="the last N days, today included",
     )
+    stats.add_argument(
+        "--until",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the window's last day (default today, UTC)",
+    )
     stats.add_argument("--guild", type=int, metavar="ID", help="one server's questions only")
     stats.add_argument("--json", action="store_true", help="print a JSON object")
     stats.add_argument(
@@ -527,18 +533,25 @@ def _days(text: str) -> int:
     return value
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a date such as 2026-01-31") from None
+
+
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot.errors import FeedbackUnavailableError
     from bot.feedback import FILE_NAME, Feedback
     from bot.render_stats import stats_text
 
-    today = datetime.now(UTC).date()
-    since = window_start(args.days, today)
+    last_day = args.until or datetime.now(UTC).date()
+    since, until = window(args.days, last_day)
     database = settings.data_dir / FILE_NAME
     if database.exists():
         store = Feedback(database)
         try:
-            rows = store.recorded(since, Scope(args.guild, dms=args.guild is None))
+            rows = store.recorded(since, until, Scope(args.guild, dms=args.guild is None))
         except FeedbackUnavailableError:
             print(
                 f"coverage-bot: cannot read the records in {database} (see above)", file=sys.stderr
@@ -551,7 +564,7 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         rows = []
     if args.export is not None and not _export(args.export, rows):
         return 1
-    stats = summarize(rows, args.days, today)
+    stats = summarize(rows, args.days, last_day)
     if args.json:
         _print_json(stats_json(stats))
     else:

@@ -187,9 +187,9 @@ class Feedback:
 
         return self._run(cast)
 
-    def recorded(self, since: datetime, scope: Scope) -> list[Recorded]:
-        """The questions on record asked from ``since`` on in ``scope``, oldest first."""
-        return self._run(lambda db: records.read(db, since, scope))
+    def recorded(self, since: datetime, until: datetime, scope: Scope) -> list[Recorded]:
+        """The questions on record asked from ``since`` to before ``until`` in ``scope``."""
+        return self._run(lambda db: records.read(db, since, until, scope))
 
     def prune(self, before: datetime) -> int:
         """Delete what was recorded before ``before`` (``COVERAGE_RECORD_DAYS``); rows deleted.

@@ -144,17 +144,22 @@ def insert(
     )
 
 
-def read(db: sqlite3.Connection, since: datetime, scope: Scope) -> list[Recorded]:
-    """The questions asked from ``since`` on in ``scope``, oldest first."""
+def read(db: sqlite3.Connection, since: datetime, until: datetime, scope: Scope) -> list[Recorded]:
+    """The questions asked from ``since`` to before ``until`` in ``scope``, oldest first."""
     rows = db.execute(
         "SELECT q.asked, q.guild_id, q.channel_id, q.user_hash, q.question, q.answered, "
         "q.missing_terms, q.article_ids, COALESCE(SUM(v.vote = 1), 0), "
         "COALESCE(SUM(v.vote = -1), 0) "
         "FROM questions q LEFT JOIN votes v ON v.answer_id = q.answer_id "
-        "WHERE q.asked >= :since AND (:guild IS NULL OR q.guild_id = :guild "
+        "WHERE q.asked >= :since AND q.asked < :until AND (:guild IS NULL OR q.guild_id = :guild "
         "OR (:dms AND q.guild_id IS NULL)) "
         "GROUP BY q.id ORDER BY q.asked, q.id",
-        {"since": stored_time(since), "guild": scope.guild_id, "dms": scope.dms},
+        {
+            "since": stored_time(since),
+            "until": stored_time(until),
+            "guild": scope.guild_id,
+            "dms": scope.dms,
+        },
     ).fetchall()
     return [_recorded(*row) for row in rows]
 

@@ -75,13 +75,14 @@ class Stats:
         return round(self.answered / self.questions, 4) if self.questions else 0.0
 
 
-def window_start(days: int, today: date) -> datetime:
-    """Midnight UTC at the start of the window of ``days`` days ending with ``today``."""
-    return datetime.combine(today - timedelta(days=days - 1), time(), tzinfo=UTC)
+def window(days: int, last_day: date) -> tuple[datetime, datetime]:
+    """The window of ``days`` days ending with ``last_day``: from midnight UTC to midnight."""
+    end = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=UTC)
+    return end - timedelta(days=days), end
 
 
-def summarize(rows: Sequence[Recorded], days: int, today: date) -> Stats:
-    """``rows`` (asked within the window, oldest first) summed up."""
+def summarize(rows: Sequence[Recorded], days: int, last_day: date) -> Stats:
+    """``rows`` (asked within the ``window``, oldest first) summed up."""
     declined = [row for row in rows if not row.answered]
     answered = [row for row in rows if row.answered]
     return Stats(
@@ -93,7 +94,7 @@ def summarize(rows: Sequence[Recorded], days: int, today: date) -> Stats:
         top_missing_terms=_top(term.casefold() for row in declined for term in row.missing_terms),
         unanswered=_gaps(declined),
         top_articles=_top(article for row in answered for article in row.article_ids),
-        by_day=_by_day(rows, days, today),
+        by_day=_by_day(rows, days, last_day),
         downvoted=_downvoted(answered),
     )
 
@@ -152,9 +153,9 @@ def _downvoted(answered: Sequence[Recorded]) -> tuple[Voted, ...]:
     return tuple(voted[:TOP])
 
 
-def _by_day(rows: Sequence[Recorded], days: int, today: date) -> tuple[Day, ...]:
+def _by_day(rows: Sequence[Recorded], days: int, last_day: date) -> tuple[Day, ...]:
     answered = Counter(row.asked.date() for row in rows if row.answered)
     declined = Counter(row.asked.date() for row in rows if not row.answered)
-    first = today - timedelta(days=days - 1)
+    first = last_day - timedelta(days=days - 1)
     dates = (first + timedelta(days=n) for n in range(days))
     return tuple(Day(day, answered[day], declined[day]) for day in dates)

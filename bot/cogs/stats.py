@@ -17,7 +17,7 @@ import io
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, time, timedelta
 from typing import Any
 
 import discord
@@ -29,7 +29,7 @@ from bot.client import CoverageBot, respond, within_deadline
 from bot.errors import CoverageError, FeedbackUnavailableError
 from bot.records import Recorded, Scope
 from bot.render_stats import stats_embed
-from bot.stats import DEFAULT_DAYS, Stats, summarize, window_start
+from bot.stats import DEFAULT_DAYS, Stats, summarize, window
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,9 @@ class Report:
     chart: bytes
 
 
-def report(rows: list[Recorded], days: int, today: datetime) -> Report:
+def report(rows: list[Recorded], days: int, last_day: date) -> Report:
     """Sum up and draw; CPU work for a worker thread, never the event loop."""
-    stats = summarize(rows, days, today.date())
+    stats = summarize(rows, days, last_day)
     return Report(stats, daily_chart(stats.by_day))
 
 
@@ -110,12 +110,12 @@ class StatsCog(commands.Cog, name="Stats"):
         )
 
     async def _report(self, scope: Scope, days: int) -> Report:
-        now = discord.utils.utcnow()
-        since = window_start(days, now.date())
-        rows = await self.bot.off_loop_feedback(self.bot.feedback.recorded, since, scope)
+        today = discord.utils.utcnow().date()
+        since, until = window(days, today)
+        rows = await self.bot.off_loop_feedback(self.bot.feedback.recorded, since, until, scope)
         # A chart takes a few hundred milliseconds: neither the event loop nor the index
         # worker (answers would queue behind it) nor the feedback thread (records would).
-        return await asyncio.to_thread(report, rows, days, now)
+        return await asyncio.to_thread(report, rows, days, today)
 
 
 async def setup(bot: CoverageBot) -> None:
