@@ -2,7 +2,7 @@
 
 matplotlib's object API with the Agg canvas, never ``pyplot``: no global figure state, so a
 chart can be drawn in any worker thread and nothing is left open afterwards. About 800×300
-pixels, readable on a phone: stacked bars, words on the axes.
+pixels, readable on a phone: stacked columns, words on the axes.
 """
 
 from __future__ import annotations
@@ -23,23 +23,28 @@ DECLINED_COLOUR = "#d9822b"
 
 
 def daily_chart(days: Sequence[Day]) -> bytes:
-    """A PNG of answered and declined questions per day (one bar per day, stacked)."""
+    """A PNG of answered and declined questions per day (answered below, declined above)."""
     figure = Figure(figsize=(8, 3), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    # Bars at 0, 1, 2 … labelled with their dates: no date conversion, any number of days.
-    positions = range(len(days))
+    # Day n spans n - 0.5 to n + 0.5, labelled with its date: no date conversion. Two filled
+    # step outlines rather than a bar per day: one artist each, so a ten-year window draws
+    # as fast as a week (bars took 20 s for 3,650 days).
+    edges = [n - 0.5 for n in range(len(days) + 1)]
     answered = [day.answered for day in days]
-    declined = [day.declined for day in days]
-    axes.bar(positions, answered, color=ANSWERED_COLOUR, label="answered")
-    axes.bar(positions, declined, bottom=answered, color=DECLINED_COLOUR, label="declined")
+    totals = [day.answered + day.declined for day in days]
+    declined_area = axes.stairs(totals, edges, fill=True, color=DECLINED_COLOUR, label="declined")
+    answered_area = axes.stairs(answered, edges, fill=True, color=ANSWERED_COLOUR, label="answered")
+    axes.set_xlim(edges[0], edges[-1])
     axes.set_ylabel("questions per day")
-    axes.set_ylim(0, max([1, *(a + d for a, d in zip(answered, declined, strict=True))]) * 1.05)
+    axes.set_ylim(0, max([1, *totals]) * 1.05)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
     axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: _label(days, x)))
     axes.spines[["top", "right"]].set_visible(False)
-    figure.legend(loc="outside upper right", ncols=2, frameon=False)
+    figure.legend(
+        handles=[answered_area, declined_area], loc="outside upper right", ncols=2, frameon=False
+    )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
