@@ -34,20 +34,16 @@ def stats_embed(stats: Stats, where: str, chart: str | None) -> discord.Embed:
         f"• {gap.count}× {escaped(gap.question, QUESTION_CHARS)} (last {gap.last_asked})"
         for gap in stats.unanswered[:SHOWN]
     )
-    embed.add_field(name="Asked but not answered", value=_lines(gaps), inline=False)
-    missing = ", ".join(f"{escaped(term, 60)} ({n})" for term, n in stats.top_missing_terms)
-    embed.add_field(
-        name="Words no article uses",
-        value=escaped(missing, FIELD_VALUE_LIMIT) if missing else NOTHING,
-        inline=False,
-    )
+    embed.add_field(name="Asked but not answered", value=_joined(gaps), inline=False)
+    missing = (f"{escaped(term, 60)} ({n})" for term, n in stats.top_missing_terms)
+    embed.add_field(name="Words no article uses", value=_joined(missing, ", "), inline=False)
     downvoted = (
         f"• 👎 {v.downs} · 👍 {v.ups} — {escaped(v.question, QUESTION_CHARS)}"
         for v in stats.downvoted[:SHOWN]
     )
-    embed.add_field(name="Most-downvoted answers", value=_lines(downvoted), inline=False)
+    embed.add_field(name="Most-downvoted answers", value=_joined(downvoted), inline=False)
     cited = (f"• {escaped(article, 80)} ({n})" for article, n in stats.top_articles[:SHOWN])
-    embed.add_field(name="Most-cited articles", value=_lines(cited), inline=False)
+    embed.add_field(name="Most-cited articles", value=_joined(cited), inline=False)
     if chart is not None:
         embed.set_image(url=f"attachment://{chart}")
     embed.set_footer(text=f"{where} · dates in UTC · coverage-bot stats --help for the rest")
@@ -83,16 +79,19 @@ def _days(days: int) -> str:
     return "day" if days == 1 else f"{days} days"
 
 
-def _lines(lines: Iterable[str]) -> str:
-    """Whole lines, as many as fit in a field; "Nothing yet." when there are none."""
+def _joined(items: Iterable[str], separator: str = "\n") -> str:
+    """Whole items, as many as fit in a field; "Nothing yet." when there are none.
+
+    Items are rendered already: cutting the joined text could split an escape.
+    """
     kept: list[str] = []
-    used = 0
-    for line in lines:
-        used += len(line) + 1
-        if used > FIELD_VALUE_LIMIT + 1:
+    used = -len(separator)
+    for item in items:
+        used += len(separator) + len(item)
+        if used > FIELD_VALUE_LIMIT:
             break
-        kept.append(line)
-    return "\n".join(kept) or NOTHING
+        kept.append(item)
+    return separator.join(kept) or NOTHING
 
 
 def _section(heading: str, lines: Iterable[str]) -> str:
