@@ -56,7 +56,7 @@ class Asked:
 
     user_id: int
     guild_id: int | None  #: None in a DM
-    channel_id: int | None
+    channel_id: int | None  #: not stored for a DM
     at: datetime  #: timezone-aware
 
 
@@ -126,14 +126,17 @@ def stored_time(moment: datetime) -> str:
 def insert(
     db: sqlite3.Connection, asked: Asked, user_hash: str, answer: Answer, answer_id: int | None
 ) -> None:
-    """Put one question on record; ``answer_id`` links it to its stored answer and votes."""
+    """Put one question on record; ``answer_id`` links it to its stored answer and votes.
+
+    A DM's channel id is not kept: Discord names the person at the other end of it.
+    """
     db.execute(
         "INSERT INTO questions (asked, guild_id, channel_id, user_hash, question, answered, "
         "missing_terms, article_ids, answer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             stored_time(asked.at),
             asked.guild_id,
-            asked.channel_id,
+            None if asked.guild_id is None else asked.channel_id,
             user_hash,
             answer.question,
             answer.answered,

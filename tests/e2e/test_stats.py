@@ -141,20 +141,22 @@ async def test_a_member_without_manage_server_is_refused_privately(world: World)
 async def test_no_raw_user_id_or_token_is_stored(world: World, settings: Settings) -> None:
     bob = await ask_every_way(world)
     await moderator(world).slash(world.channel, "stats")
-    _assert_nothing_identifying(settings.data_dir, (world.alice.id, bob.id), with_wal=True)
+    # A DM channel's id leads back to the person (the API names its recipient): not kept.
+    identifying = (world.alice.id, bob.id, world.alice_user.dm_channel.id)
+    _assert_nothing_identifying(settings.data_dir, identifying, with_wal=True)
     world.bot.feedback.close()  # the last connection: the log is folded into the database
-    _assert_nothing_identifying(settings.data_dir, (world.alice.id, bob.id), with_wal=False)
+    _assert_nothing_identifying(settings.data_dir, identifying, with_wal=False)
     salt = settings.data_dir / "user-hash.salt"
     assert stat.S_IMODE(salt.stat().st_mode) == 0o600
 
 
-def _assert_nothing_identifying(folder: Path, users: tuple[int, ...], *, with_wal: bool) -> None:
-    """The database files hold the questions, but no user id and no token."""
+def _assert_nothing_identifying(folder: Path, ids: tuple[int, ...], *, with_wal: bool) -> None:
+    """The database files hold the questions, but none of ``ids`` and no token."""
     files = sorted(folder.glob("feedback.sqlite3*"))
     assert ("feedback.sqlite3-wal" in {f.name for f in files}) == with_wal
     stored = b"".join(f.read_bytes() for f in files)
     assert DECLINED.encode() in stored  # the scan does see what is stored
-    for user in users:
+    for user in ids:
         assert str(user).encode() not in stored
         assert user.to_bytes(8, "big") not in stored  # how SQLite stores a large integer
     assert TOKEN.encode() not in stored and TOKEN.split(".")[0].encode() not in stored
