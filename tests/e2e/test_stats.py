@@ -22,7 +22,7 @@ from bot.feedback import Feedback
 from bot.records import Asked
 from bot.settings import Settings
 from index.models import Answer
-from tests.e2e.conftest import World, emoji_button, public_answer
+from tests.e2e.conftest import World, emoji_button, public_answer, spy_threads
 
 QUESTION = "Why does the Biden administration keep talking to Putin?"
 DECLINED = "What did Macron say about the talks?"
@@ -73,9 +73,14 @@ def _rows(settings: Settings) -> list[tuple[str, int]]:
         return db.execute("SELECT question, answered FROM questions ORDER BY id").fetchall()
 
 
-async def test_questions_asked_every_way_show_up_in_stats_with_a_chart(world: World) -> None:
+async def test_questions_asked_every_way_show_up_in_stats_with_a_chart(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads = spy_threads(monkeypatch, world.bot.feedback, ("record", "recorded"))
     await ask_every_way(world)
     result = await moderator(world).slash(world.channel, "stats")
+    # Off the event loop, and never on the index worker, which answers would queue behind.
+    assert len(threads) == 6 and all(name.startswith("coverage-feedback") for name in threads)
     assert result.ephemeral and result.response is not None
     [embed] = result.response.embeds
     assert embed.description is not None
