@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -132,9 +132,11 @@ class Feedback:
         """Store an answer for its buttons and, given ``asked``, put the question on record.
 
         Returns the key the answer's buttons carry; empty for a declined question, which has
-        no buttons (and is stored only on record).
+        no buttons (and is stored only on record). Users the question mentions are stored as
+        "@user", never by id.
         """
-        document = json.dumps(asdict(answer), ensure_ascii=False)
+        question = records.without_user_ids(answer.question)
+        document = json.dumps(asdict(replace(answer, question=question)), ensure_ascii=False)
 
         def insert(db: sqlite3.Connection) -> int | None:
             with _transaction(db):
@@ -142,7 +144,7 @@ class Feedback:
                 if answer.answered:
                     answer_id = db.execute(
                         "INSERT INTO answers (question, answer) VALUES (?, ?)",
-                        (answer.question, document),
+                        (question, document),
                     ).lastrowid
                 if asked is not None:
                     user_hash = self._salt.hash(asked.user_id)

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ SALT_BYTES = 32
 HASH_CHARS = 32
 #: How times are stored: UTC, the format of SQLite's ``datetime('now')``, sortable as text.
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: A user mention as Discord writes it in text: ``<@id>`` or ``<@!id>``.
+_USER_MENTION = re.compile(r"<@!?\d+>")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -118,6 +121,11 @@ class Salt:
         return key
 
 
+def without_user_ids(question: str) -> str:
+    """The question with each user it mentions written "@user": the text is kept, ids not."""
+    return _USER_MENTION.sub("@user", question)
+
+
 def stored_time(moment: datetime) -> str:
     """``moment`` as the database stores it (UTC text)."""
     return moment.astimezone(UTC).strftime(TIME_FORMAT)
@@ -138,7 +146,7 @@ def insert(
             asked.guild_id,
             None if asked.guild_id is None else asked.channel_id,
             user_hash,
-            answer.question,
+            without_user_ids(answer.question),
             answer.answered,
             json.dumps(list(answer.missing_terms), ensure_ascii=False),
             json.dumps([c.article_id for c in answer.citations]),

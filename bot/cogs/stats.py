@@ -97,8 +97,10 @@ class StatsCog(commands.Cog, name="Stats"):
         if not interaction.permissions.manage_guild:
             raise NotAllowedError()
         assert interaction.guild_id is not None  # guild_only
-        # DMs belong to no server: shown only where they cannot be another server's.
-        scope = Scope(interaction.guild_id, dms=len(self.bot.guilds) == 1)
+        # DMs belong to no server: shown only where they cannot be another server's (a
+        # sharded process sees only its shards' servers, so it cannot tell).
+        alone = len(self.bot.guilds) == 1 and self.bot.shard_count in (None, 1)
+        scope = Scope(interaction.guild_id, dms=alone)
         work = self._report(scope, days)
         result = await within_deadline(interaction, work, ephemeral=True)
         where = "This server and DMs" if scope.dms else "This server"

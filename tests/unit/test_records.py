@@ -156,3 +156,15 @@ def test_pruning_deletes_old_questions_answers_and_votes_and_leaves_no_text(
     assert store.question(key) is None and _everything(store) == []
     stored = _files(tmp_path)
     assert b"Who called whom" not in stored and b"A question kept" not in stored
+
+
+def test_a_user_mentioned_in_a_question_is_not_stored_by_id(tmp_path: Path) -> None:
+    store = Feedback.in_folder(tmp_path)
+    question = f"What did <@{BOB}> and <@!{ALICE}> say about NATO?"
+    key = store.record(Answer(question, True, "…", (CITATION,), ()), _asked())
+    store.record(Answer(question, False, "…", (), ()), _asked())
+    assert _everything(store) == ["What did @user and @user say about NATO?"] * 2
+    assert store.question(key) == "What did @user and @user say about NATO?"
+    store.close()
+    stored = _files(tmp_path)
+    assert str(BOB).encode() not in stored and str(ALICE).encode() not in stored
