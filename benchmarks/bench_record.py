@@ -51,13 +51,14 @@ def microseconds(samples: list[float]) -> dict[str, float]:
     }
 
 
-def timed(call: Callable[[int], object], times: int) -> list[float]:
-    """Seconds per call of ``call(i)``."""
-    samples = []
+def interleaved(calls: dict[str, Callable[[int], object]], times: int) -> dict[str, list[float]]:
+    """Seconds per call of each ``call(i)``, taking turns, so a busy moment hits all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in calls}
     for i in range(times):
-        started = time.perf_counter()
-        call(i)
-        samples.append(time.perf_counter() - started)
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call(i)
+            samples[name].append(time.perf_counter() - started)
     return samples
 
 
@@ -97,9 +98,15 @@ def main() -> None:
         store = Feedback.in_folder(work / "data")
         fill(store, args.rows, answered, declined)
         n, offset = args.questions, args.rows
-        without = timed(lambda i: store.record(answered), n)
-        with_record = timed(lambda i: store.record(answered, asked(offset + i)), n)
-        decline = timed(lambda i: store.record(declined, asked(offset + n + i)), n)
+        samples = interleaved(
+            {
+                "without": lambda i: store.record(answered),
+                "with": lambda i: store.record(answered, asked(offset + 2 * i)),
+                "decline": lambda i: store.record(declined, asked(offset + 2 * i + 1)),
+            },
+            n,
+        )
+        without, with_record, decline = samples["without"], samples["with"], samples["decline"]
         with ThreadPoolExecutor(1, thread_name_prefix="coverage-feedback") as executor:
             hop = asyncio.run(hops(executor, n))
         report: dict[str, Any] = {
