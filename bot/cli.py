@@ -2,13 +2,15 @@
 
 Each subcommand is a small handler that returns an exit code. Output for people and for
 programs (``--json``) goes to stdout; logs and problems go to stderr, so ``--json`` output
-stays parseable. Only ``run`` and ``sync`` import discord.
+stays parseable. Only ``run``, ``sync`` and ``stats`` (through the feedback store) import
+discord.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import io
 import json
 import logging
@@ -17,10 +19,13 @@ import re
 import sys
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import asdict
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.records import Recorded, Scope
 from bot.settings import Settings, SettingsError, load_settings
+from bot.stats import DEFAULT_DAYS, stats_json, summarize, window
 from index.answering.answer import answer
 from index.answering.compare import Comparison, SourceError, compare, resolve_sources
 from index.answering.compare import render_text as comparison_text
@@ -190,6 +195,7 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="ask questions interactively in the terminal")
     chat.set_defaults(handler=_chat)
+    _add_stats_command(commands)
     return parser
 
 
@@ -538,3 +544,117 @@ def _summary(args: argparse.Namespace, settings: Settings) -> int:
                 + (f"\n  — {source} {sentence.link or ''}".rstrip() if source else "")
             )
     return 0
+
+
+def _add_stats_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    stats = commands.add_parser(
+        "stats", help="what was asked in Discord, and what the coverage could not answer"
+    )
+    stats.add_argument(
+        "--days",
+        type=_days,
+        default=DEFAULT_DAYS,
+        metavar="N",
+        help="the last N days, today included",
+    )
+    stats.add_argument(
+        "--until",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the window's last day (default today, UTC)",
+    )
+    stats.add_argument("--guild", type=int, metavar="ID", help="one server's questions only")
+    stats.add_argument("--json", action="store_true", help="print a JSON object")
+    stats.add_argument(
+        "--export", type=Path, metavar="CSV", help="also write every question, a row each, here"
+    )
+    stats.set_defaults(handler=_stats)
+
+
+def _days(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 3650:
+        raise argparse.ArgumentTypeError("must be between 1 and 3650")
+    return value
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a date such as 2026-01-31") from None
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.errors import FeedbackUnavailableError
+    from bot.feedback import FILE_NAME, Feedback
+    from bot.render_stats import stats_text
+
+    last_day = args.until or datetime.now(UTC).date()
+    since, until = window(args.days, last_day)
+    database = settings.data_dir / FILE_NAME
+    if database.exists():
+        store = Feedback(database)
+        try:
+            rows = store.recorded(since, until, Scope(args.guild, dms=args.guild is None))
+        except FeedbackUnavailableError:
+            print(
+                f"coverage-bot: cannot read the records in {database} (see above)", file=sys.stderr
+            )
+            return 1
+        finally:
+            store.close()
+    else:
+        print(f"no questions on record yet ({database} does not exist)", file=sys.stderr)
+        rows = []
+    if args.export is not None and not _export(args.export, rows):
+        return 1
+    stats = summarize(rows, args.days, last_day)
+    if args.json:
+        _print_json(stats_json(stats))
+    else:
+        print(stats_text(stats))
+    return 0
+
+
+#: The columns of ``stats --export``.
+EXPORT_COLUMNS = (
+    "asked_utc", "guild_id", "channel_id", "user_hash", "question", "answered",
+    "missing_terms", "article_ids", "votes_up", "votes_down",
+)  # fmt: skip
+
+
+def _export(path: Path, rows: Sequence[Recorded]) -> bool:
+    """Write the rows as CSV; False (after saying why) when the file cannot be written.
+
+    Text cells starting like a spreadsheet formula get a leading apostrophe, so a question
+    such as ``=HYPERLINK(...)`` stays text when the file is opened in a spreadsheet.
+    """
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(EXPORT_COLUMNS)
+            for row in rows:
+                writer.writerow(
+                    [
+                        row.asked.strftime("%Y-%m-%d %H:%M:%S"),
+                        row.guild_id or "",
+                        row.channel_id or "",
+                        row.user_hash,
+                        _cell(row.question),
+                        int(row.answered),
+                        _cell(" ".join(row.missing_terms)),
+                        " ".join(row.article_ids),
+                        row.ups,
+                        row.downs,
+                    ]
+                )
+    except OSError as exc:
+        print(f"cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    print(f"wrote {len(rows)} questions to {path}", file=sys.stderr)
+    return True
+
+
+def _cell(text: str) -> str:
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
