@@ -57,16 +57,30 @@ def add_sources(
         for item in _articles_in(source, limits):
             if isinstance(item, Problem):
                 outcomes.append(item)
-                continue
-            first = seen.first(item)
-            if first is not None:
-                outcomes.append(Problem(item.source, None, f"already in the coverage as {first}"))
-                continue
-            path = write_article(item, seeds_dir)
-            written = replace(item, source=str(path.relative_to(seeds_dir)))
-            seen.add(written)
-            outcomes.append(Added(source, written, path))
+            else:
+                outcomes.append(_write_new(item, source, seeds_dir, seen))
     return outcomes
+
+
+def add_articles(articles: Sequence[Article], seeds_dir: Path) -> list[Added | Problem]:
+    """Add articles built elsewhere (feed entries) to ``seeds_dir``, as ``add_sources`` does.
+
+    One outcome per article, in order; an article's ``source`` is reported as where it came
+    from. Callers hold the maintenance lock.
+    """
+    seen = Seen(read_folder(seeds_dir).articles)
+    return [_write_new(article, article.source, seeds_dir, seen) for article in articles]
+
+
+def _write_new(item: Article, source: str, seeds_dir: Path, seen: Seen) -> Added | Problem:
+    """Write ``item`` into the folder unless an article with its URL or body is there."""
+    first = seen.first(item)
+    if first is not None:
+        return Problem(item.source, None, f"already in the coverage as {first}")
+    path = write_article(item, seeds_dir)
+    written = replace(item, source=str(path.relative_to(seeds_dir)))
+    seen.add(written)
+    return Added(source, written, path)
 
 
 def _articles_in(source: str, limits: FetchLimits | None) -> Iterator[Article | Problem]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 from index.ingest.fetch import FetchLimits
 from index.ingest.seeds import remove_article
 from index.models import Article, Problem
-from index.storage.add import Added, add_sources
+from index.storage.add import Added, add_articles, add_sources
 from index.storage.bm25 import BM25Params
 from index.storage.coverage import ArticleMeta, Coverage, IndexInfo
 from index.storage.store import (
@@ -150,9 +150,23 @@ class Maintainer:
         ``urls_only`` refuses anything but http(s) URLs: what a Discord user types is never
         read as a local path.
         """
+        return self._adding(
+            lambda: add_sources(sources, self.seeds_dir, limits, urls_only=urls_only)
+        )
+
+    def add_articles(self, articles: Sequence[Article]) -> AddReport:
+        """Write articles built elsewhere into the seeds folder and index them.
+
+        Feeds build their articles (fetching each entry's page) before calling this, so the
+        lock is held only while writing.
+        """
+        return self._adding(lambda: add_articles(articles, self.seeds_dir))
+
+    def _adding(self, write: Callable[[], list[Added | Problem]]) -> AddReport:
+        """Run ``write`` (which adds files to the seeds folder) under the lock, then index."""
         with self.locked():
             before = fingerprint(self.seeds_dir, self.params)
-            outcomes = add_sources(sources, self.seeds_dir, limits, urls_only=urls_only)
+            outcomes = write()
             added = [o.article for o in outcomes if isinstance(o, Added)]
             info = self._index_added(added, before) if added else None
         return AddReport(outcomes, info)
