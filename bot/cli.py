@@ -20,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bot import feeds_cli
 from bot.settings import Settings, SettingsError, load_settings
 from index.answering.answer import answer
 from index.answering.summary import (
@@ -164,6 +165,8 @@ def _parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", help="remove an article from the coverage")
     remove.add_argument("id", help="the article id (see `coverage-bot articles`)")
     remove.set_defaults(handler=_remove)
+
+    feeds_cli.add_commands(commands)
 
     run = commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     run.set_defaults(handler=_run)
