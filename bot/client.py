@@ -39,6 +39,7 @@ EXTENSIONS = (
     "bot.cogs.articles",
     "bot.cogs.help",
     "bot.cogs.admin",
+    "bot.cogs.feeds",
 )
 #: Said when something we did not foresee goes wrong; details go to the log only.
 APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a moment."
