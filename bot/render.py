@@ -379,7 +379,7 @@ def new_articles_text(articles: Sequence[Article]) -> str:
     lines = [f"**{count} new article{'s' if count != 1 else ''} in the coverage**"]
     room = CONTENT_LIMIT - len(lines[0]) - len(f"\n{ELLIPSIS} and {count} more")
     for shown, article in enumerate(articles):
-        line = "• " + linked_title(article.title, article.url, 150)
+        line = "• " + linked_title(" ".join(article.title.split()), article.url, 150)
         if len(line) + 1 > room:
             lines.append(f"{ELLIPSIS} and {count - shown} more")
             break

@@ -118,9 +118,12 @@ def parse_feed(
 ) -> tuple[str, tuple[Entry, ...], str | None]:
     """The feed's title, its entries and a warning when it is malformed; ``FeedError`` when
     nothing in it can be read as an RSS or Atom feed."""
+    # Without a Content-Type feedparser would read the bytes as ISO-8859-1; as XML, the
+    # document's own declaration (UTF-8 by default) decides, as for a file.
+    answered = {"content-type": "application/xml", "content-location": url, **headers}
     parsed = feedparser.parse(
         data,
-        response_headers={"content-location": url, **headers},
+        response_headers=answered,
         sanitize_html=True,
         resolve_relative_uris=True,
     )

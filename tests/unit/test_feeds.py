@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from index.ingest.feeds import Validators, content_paragraphs
+from index.ingest.feeds import Validators, content_paragraphs, parse_feed
 from index.ingest.feedstore import MAX_ENTRY_ATTEMPTS, FeedStore, FeedStoreError
 from index.ingest.fetch import FetchLimits
 from index.ingest.files import read_folder
@@ -512,3 +512,25 @@ class TestCli:
             "coverage-bot: a feed is polled every 5 to 10080 minutes, not 1",
             "coverage-bot: no feed nothing is followed",
         ]
+
+
+class TestParsing:
+    def test_a_feed_without_a_content_type_is_read_as_xml_in_its_own_encoding(self) -> None:
+        document = rss1(
+            [
+                {
+                    "title": "Zürich 쭠",
+                    "link": "https://example.com/1",
+                    "date": "2026-11-02",
+                    "author": "A",
+                }
+            ]
+        )
+        _, entries, _ = parse_feed(document.encode(), "https://example.com/feed", {})
+        assert entries[0].title == "Zürich 쭠"
+
+    def test_an_entry_without_id_or_link_is_known_by_its_title_and_date(self) -> None:
+        document = rss2([{"title": "Same", "date": "Mon, 02 Nov 2026 10:00:00 GMT"}] * 2)
+        _, entries, _ = parse_feed(document.encode(), "https://example.com/feed", {})
+        assert entries[0].identity == entries[1].identity
+        assert entries[0].identity.startswith("hash:")
