@@ -39,6 +39,7 @@ def add_sources(
     limits: FetchLimits | None = None,
     *,
     urls_only: bool = False,
+    seen: Seen | None = None,
 ) -> list[Added | Problem]:
     """Add every article found in ``sources`` (paths or http(s) URLs) to ``seeds_dir``.
 
@@ -46,9 +47,11 @@ def add_sources(
     already in the folder (same URL or same body), or earlier in the batch, are problems.
     Each added article's ``source`` is its new file in the folder, never the original.
     With ``urls_only`` a source that is not an http(s) URL is refused without looking at
-    the file system. Callers hold the maintenance lock (``index.storage.maintain``).
+    the file system. ``seen`` is what the folder holds when the caller knows it already
+    (reading every file again is the slow part of adding one article to a large coverage).
+    Callers hold the maintenance lock (``index.storage.maintain``).
     """
-    seen = Seen(read_folder(seeds_dir).articles)
+    seen = seen or Seen(read_folder(seeds_dir).articles)
     outcomes: list[Added | Problem] = []
     for source in map(without_credentials, sources):  # never stored or shown
         if urls_only and not source.startswith(URL_SCHEMES):
@@ -62,13 +65,15 @@ def add_sources(
     return outcomes
 
 
-def add_articles(articles: Sequence[Article], seeds_dir: Path) -> list[Added | Problem]:
+def add_articles(
+    articles: Sequence[Article], seeds_dir: Path, seen: Seen | None = None
+) -> list[Added | Problem]:
     """Add articles built elsewhere (feed entries) to ``seeds_dir``, as ``add_sources`` does.
 
     One outcome per article, in order; an article's ``source`` is reported as where it came
     from. Callers hold the maintenance lock.
     """
-    seen = Seen(read_folder(seeds_dir).articles)
+    seen = seen or Seen(read_folder(seeds_dir).articles)
     return [_write_new(article, article.source, seeds_dir, seen) for article in articles]
 
 
