@@ -9,13 +9,17 @@ entry that was skipped or failed still gets its line on stderr.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.settings import Settings
 from index.ingest.feedstore import DEFAULT_EVERY, MAX_EVERY, MIN_EVERY, Feed, FeedStoreError
 from index.storage.feeds import FeedReport
+
+Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,16 +52,29 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     poll.set_defaults(handler=_poll)
 
 
+def _reported(handler: Handler) -> Handler:
+    """``handler``, with a feed that cannot be added or found, or a feeds database that
+    cannot be used, said in one line (exit code 1) instead of a traceback."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        try:
+            return handler(args, settings)
+        except FeedStoreError as exc:
+            print(f"coverage-bot: {exc}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+@_reported
 def _add(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        feed = settings.feed_poller().store.add(args.url, args.every, args.name)
-    except FeedStoreError as exc:
-        print(f"coverage-bot: {exc}", file=sys.stderr)
-        return 1
+    feed = settings.feed_poller().store.add(args.url, args.every, args.name)
     print(f"following {feed.name}  {feed.url}  every {feed.every_minutes} min")
     return 0
 
 
+@_reported
 def _list(args: argparse.Namespace, settings: Settings) -> int:
     feeds = settings.feed_poller().store.feeds()
     if args.json:
@@ -70,16 +87,14 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@_reported
 def _remove(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        feed = settings.feed_poller().store.remove(args.feed)
-    except FeedStoreError as exc:
-        print(f"coverage-bot: {exc}", file=sys.stderr)
-        return 1
+    feed = settings.feed_poller().store.remove(args.feed)
     print(f"stopped following {feed.name}  {feed.url}")
     return 0
 
 
+@_reported
 def _poll(args: argparse.Namespace, settings: Settings) -> int:
     reports = settings.feed_poller().poll()
     if reports is None:

@@ -26,7 +26,13 @@ from bot.client import NO_MENTIONS, CoverageBot, respond, within_deadline
 from bot.cogs.admin import has_add_role, require_add_role
 from bot.errors import CoverageError
 from bot.feeds_cli import describe
-from index.ingest.feedstore import DEFAULT_EVERY, MAX_EVERY, MIN_EVERY, FeedStoreError
+from index.ingest.feedstore import (
+    DEFAULT_EVERY,
+    MAX_EVERY,
+    MIN_EVERY,
+    FeedDatabaseError,
+    FeedStoreError,
+)
 from index.models import Article
 from index.storage.feeds import FeedPoller, FeedReport
 
@@ -57,6 +63,7 @@ class Feeds(commands.Cog):
         )(self.poll_feeds)
 
     async def cog_load(self) -> None:
+        self.ticker.before_loop(self.bot.wait_until_ready)
         self.ticker.start()
 
     async def cog_unload(self) -> None:
@@ -67,6 +74,23 @@ class Feeds(commands.Cog):
         """Run feed work (SQLite, the network) on the feeds thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.worker, functools.partial(function, *args))
+
+    async def store_call(
+        self, interaction: discord.Interaction[CoverageBot], function: Callable[..., T], *args: Any
+    ) -> T:
+        """A call to the feed store for a command, within Discord's deadline.
+
+        A database that cannot be used is logged and told to the member without its path.
+        """
+        try:
+            return await within_deadline(
+                interaction, self.off_loop(function, *args), ephemeral=True
+            )
+        except FeedDatabaseError as exc:
+            log.error("%s", exc)
+            raise CoverageError(
+                "I can't reach my list of feeds right now; please try again in a moment."
+            ) from exc
 
     async def poll_feeds(self) -> None:
         """One round: poll the feeds that are due, serve what they brought, announce it."""
@@ -121,9 +145,7 @@ class Feeds(commands.Cog):
         """Follow a news feed: its new articles join the coverage (members with the role)."""
         require_add_role(interaction, "Following feeds", "follow feeds")
         try:
-            feed = await within_deadline(
-                interaction, self.off_loop(self.poller.store.add, url, every, name), ephemeral=True
-            )
+            feed = await self.store_call(interaction, self.poller.store.add, url, every, name)
         except FeedStoreError as exc:
             raise CoverageError(f"Not followed: {render.escaped(str(exc), 1500)}") from exc
         text = (
@@ -136,9 +158,7 @@ class Feeds(commands.Cog):
     async def list_feeds(self, interaction: discord.Interaction[CoverageBot]) -> None:
         """The feeds followed, with their schedules (members with the role)."""
         require_add_role(interaction, "Following feeds", "see the feeds")
-        feeds = await within_deadline(
-            interaction, self.off_loop(self.poller.store.feeds), ephemeral=True
-        )
+        feeds = await self.store_call(interaction, self.poller.store.feeds)
         lines = [
             f"**{render.escaped(f.name, 100)}** <{f.url}>\n{render.escaped(describe(f), 400)}"
             for f in feeds
@@ -156,9 +176,7 @@ class Feeds(commands.Cog):
         """Stop following a feed; its articles stay in the coverage (members with the role)."""
         require_add_role(interaction, "Following feeds", "stop following feeds")
         try:
-            removed = await within_deadline(
-                interaction, self.off_loop(self.poller.store.remove, feed), ephemeral=True
-            )
+            removed = await self.store_call(interaction, self.poller.store.remove, feed)
         except FeedStoreError as exc:
             raise CoverageError(f"Nothing removed: {render.escaped(str(exc), 1500)}") from exc
         text = f"Stopped following **{render.escaped(removed.name, 100)}** (<{removed.url}>)."

@@ -67,6 +67,10 @@ class FeedStoreError(ValueError):
     """A feed cannot be added or found; the message is one clear line for the user."""
 
 
+class FeedDatabaseError(FeedStoreError):
+    """The database cannot be used (damaged, locked too long, read-only, disk full)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Feed:
     """A followed feed and where its polling stands."""
@@ -93,11 +97,16 @@ class FeedStore:
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         """One transaction on a fresh connection, committed on success, always closed."""
-        db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
+        try:
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
+        except sqlite3.Error as exc:
+            raise FeedDatabaseError(f"cannot use the feeds database {self.path}: {exc}") from exc
         try:
             db.execute("PRAGMA foreign_keys = ON")
             with db:
                 yield db
+        except sqlite3.Error as exc:  # damaged, locked too long, read-only, disk full
+            raise FeedDatabaseError(f"cannot use the feeds database {self.path}: {exc}") from exc
         finally:
             db.close()
 

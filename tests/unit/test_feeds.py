@@ -504,6 +504,22 @@ class TestCli:
         out = capsys.readouterr().out
         assert "gone" not in out and out.startswith(f"harbour  {url}\n  every 15 min, last polled")
 
+    def test_a_damaged_feeds_database_is_one_line(
+        self, env: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        (env / "data").mkdir()
+        (env / "data" / "feeds.sqlite3").write_bytes(b"not a database at all" * 100)
+        for command in (["list"], ["poll", "--json"], ["add", "https://example.com/rss"]):
+            assert main(["feeds", *command]) == 1
+        assert (
+            capsys.readouterr().err.splitlines()
+            == [
+                f"coverage-bot: cannot use the feeds database {env / 'data' / 'feeds.sqlite3'}: "
+                "file is not a database"
+            ]
+            * 3
+        )
+
     def test_bad_input_is_one_line(self, env: Path, capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["feeds", "add", "https://example.com/rss", "--every", "1"]) == 1
         assert main(["feeds", "remove", "nothing"]) == 1
