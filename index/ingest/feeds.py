@@ -79,12 +79,15 @@ class Entry:
         return self.link or self.title or self.identity
 
     def keys(self) -> tuple[str, ...]:
-        """Everything by which this entry may have been seen before: id, link and content."""
+        """Everything by which this entry may have been seen before: id, link and full text.
+
+        A short summary is no key: many entries share a teaser such as "Read more".
+        """
         keys = [f"id:{self.identity}"]
         if self.link:
             keys.append(f"link:{url_key(self.link)}")
         text = " ".join(content_paragraphs(self.content))
-        if text:
+        if len(text.split()) >= MIN_WORDS:
             keys.append(f"body:{body_key(text)}")
         return tuple(keys)
 

@@ -178,6 +178,43 @@ class TestFollowing:
         assert [a.title for a in report.added] == ["Bridge story 3"]
         assert len(server.requests_for("/rss/1.html")) == 1
 
+    def test_entries_sharing_a_teaser_are_all_added(self, server: FeedServer, root: Path) -> None:
+        serve_rss(server, count=2)
+        teaser = "<p>Read more on our site.</p>"
+        items = [
+            {
+                "title": f"Story {n}",
+                "link": server.url(f"/rss/{n}.html"),
+                "guid": str(n),
+                "content": teaser,
+            }
+            for n in (1, 2)
+        ]
+        poller = poller_for(root)
+        poller.store.add(server.serve("/teased.xml", rss2(items[:1]), RSS), name="teased")
+        assert poll(poller, 0)["teased"].new == 1
+        server.serve("/teased.xml", rss2(items), RSS)
+        assert poll(poller, HOUR)["teased"].new == 1  # the same teaser is no same article
+
+    def test_an_entry_seen_before_under_another_id_and_link_is_known_by_its_text(
+        self, server: FeedServer, root: Path
+    ) -> None:
+        full = "".join(f"<p>{text}</p>" for text in story("tram line"))
+        first = {"title": "Tram", "link": server.url("/gone-1"), "guid": "1", "content": full}
+        again = {
+            "title": "Tram (updated)",
+            "link": server.url("/gone-2"),
+            "guid": "2",
+            "content": full,
+        }
+        poller = poller_for(root)
+        poller.store.add(server.serve("/tram.xml", rss2([first]), RSS), name="tram")
+        assert poll(poller, 0)["tram"].new == 1
+        server.serve("/tram.xml", rss2([first, again]), RSS)
+        report = poll(poller, HOUR)["tram"]
+        assert (report.new, report.skipped, report.failed) == (0, 0, 0)
+        assert server.requests_for("/gone-2") == []  # known before its page was fetched
+
     def test_the_interval_is_per_feed(self, server: FeedServer, root: Path) -> None:
         poller = poller_for(root)
         poller.store.add(serve_rss(server), name="slow", every_minutes=120)
