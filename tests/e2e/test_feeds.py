@@ -142,3 +142,14 @@ async def test_a_poll_without_an_announce_channel_says_nothing(
     await feeds.poll_feeds()
     assert world.channel.history() == []
     assert len(world.bot.live.current) == 3
+
+
+async def test_an_announce_channel_that_is_gone_is_logged_and_polling_goes_on(
+    world: World, server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.bot.settings = world.bot.settings.model_copy(update={"announce_channel": 4242})
+    feeds = cog(world)
+    feeds.poller.store.add(serve_harbour(server, ["Harbour tax vote"]), name="harbour")
+    await feeds.poll_feeds()
+    assert len(world.bot.live.current) == 3
+    assert any("could not announce new articles in 4242" in r.getMessage() for r in caplog.records)
