@@ -212,6 +212,8 @@ def source_label(citation: Citation) -> str:
 
 def decline_text(answer: Answer) -> str:
     """What the bot says when the coverage does not answer, or the question cannot be asked."""
+    if answer.citations:
+        return closest_text(answer)
     if not answer.missing_terms and not answer.suggestions:
         return escaped(answer.answer, CONTENT_LIMIT)
     lines = ["**The coverage doesn't say.**"]
@@ -229,6 +231,20 @@ def decline_text(answer: Answer) -> str:
             else:
                 lines.append(f"• {escaped(suggestion.title, 150)}")
     # Each line is bounded, so this only trims whole lines if a future change adds more.
+    while len("\n".join(lines)) > CONTENT_LIMIT:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def closest_text(answer: Answer) -> str:
+    """Not an answer, but the closest passages, each quoted with its source, clearly labelled."""
+    lines = ["**The coverage doesn't answer this directly.** Closest passages:"]
+    room = (CONTENT_LIMIT - len(lines[0])) // max(1, len(answer.citations[:3])) - 4
+    for citation in answer.citations[:3]:
+        source = source_line(citation)
+        lines.append(
+            f"{block_quote(citation.quote, frozenset(), room - len(source) - 1)}\n{source}"
+        )
     while len("\n".join(lines)) > CONTENT_LIMIT:
         lines.pop()
     return "\n".join(lines)

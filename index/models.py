@@ -73,7 +73,12 @@ class Suggestion:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What the coverage says about a question, or why it says nothing."""
+    """What the coverage says about a question, or why it says nothing.
+
+    Three outcomes: ``answered`` with quotes that answer; not answered but with the closest
+    passages as ``citations`` (the evidence fell short, and ``answer`` says so); or a clean
+    decline without citations.
+    """
 
     question: str
     answered: bool
@@ -82,6 +87,8 @@ class Answer:
     missing_terms: tuple[str, ...]
     suggestions: tuple[Suggestion, ...] = ()  #: the closest articles when not answered
     from_metadata: bool = False  #: answered from bylines and titles; ``answer`` states the fact
+    confidence: float = 0.0  #: in [0, 1]: how likely the first quote answers the question
+    basis: tuple[str, ...] = ()  #: the evidence behind that figure ("all key terms", ...)
 
 
 @dataclass(frozen=True, slots=True)

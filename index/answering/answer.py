@@ -17,21 +17,46 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
 
 from index.analyze import analyze
 from index.answering.cite import cite
+from index.answering.dates import Period, extract_dates
+from index.answering.intent import Intent, sinks, understand, zipf
 from index.answering.metadata import all_metadata_terms, metadata_answer, metadata_terms
-from index.answering.question import QuestionTerms, answer_shape, key_terms, problem
+from index.answering.question import QuestionTerms, problem
+from index.answering.turns import answered_question, is_reporter, opens_turn, turn_at
 from index.models import Answer, Citation, Span, Suggestion
 from index.passages import needs_context, sentences
+from index.storage.bm25 import scores, term_ids
 from index.storage.coverage import Coverage
 
-#: Share of the question's weighted vocabulary the best quote must cover to answer at all.
+#: Share of the question's weighted vocabulary the best quote must cover to be shown at all.
 MIN_COVERAGE = 0.35
+#: Confidence at or above which the best quote is stated as the answer; below it the closest
+#: passages are shown as such.
+ANSWER_CONFIDENCE = 0.6
+#: A question must use at least one word ten times (log10: 1) more often than English does,
+#: measured over passages (``_topicality``); below, it is about something else.
+MIN_TOPICALITY = 1.0
+#: English frequency given to a word wordfreq does not know ("Zelenskyy", "Azovstal").
+UNKNOWN_WORD_FREQUENCY = 1e-9
+#: The question's rarest terms (by idf): an answer names them, or its article does.
+KEY_TERMS = 2
+#: Words of its own (not the question's, not its title's) a quote needs to be an answer.
+NOVEL_TERMS = 2
+#: Passage share above which a word is an everyday word of the coverage ("said", "today").
+GENERIC_SHARE = 0.05
+#: How the closest passages are introduced when none of them is an answer.
+CLOSEST_LEAD = "The coverage doesn't answer this directly. Closest passages:\n\n"
 #: Share a second or third quote must cover to be shown beside the first.
 MIN_SUPPORT = 0.4
 #: Passages read per question; quotes are chosen among their sentences.
-CANDIDATE_PASSAGES = 40
+CANDIDATE_PASSAGES = 30
 #: Ranked passages those candidates are drawn from.
 CANDIDATE_POOL = 400
 #: Candidates per article before other articles get theirs, so a long transcript cannot crowd
@@ -44,17 +69,13 @@ SHORT_SENTENCE_CHARS = 40
 #: Longest quote, context included (Discord embeds and readers both prefer short quotes).
 MAX_QUOTE_CHARS = 600
 #: Score bonus for a quote from an article not yet cited: a second source beats a second quote.
-NEW_SOURCE_BONUS = 0.1
-#: Bonus to a quote shaped like the answer the question asks for (a reason, a number, a date).
-SHAPE_BONUS = 0.15
-#: Framing words of a question about what someone said ("What did Macron say ...?").
-SPEECH_QUESTION_WORDS = frozenset(analyze("say tell"))
+NEW_SOURCE_BONUS = 0.2
 #: Text that reports speech: a verb of saying, an attribution, or quotation marks.
 SPEECH = re.compile(
     r"\b(said|says|say|saying|told|tells|tell|spoke|speaks|affirmed|noted|warned|argued|"
     r"added|stated|claimed|insisted|asked|replied|declared|announced|wrote|snarled|commented|"
     r"remarked|explained|suggested|acknowledged|admitted|promised|threatened|urged|vowed|"
-    r"reiterated|emphasi[sz]ed|assured|according to)\b|[“”\"]",
+    r"reiterated|emphasi[sz]ed|assured|stressed|underlined|pointed out|according to)\b|[“”\"]",
     re.IGNORECASE,
 )
 #: Framing words that point at an article's author ("what does the author think").
@@ -63,8 +84,28 @@ AUTHOR_WORDS = frozenset(analyze("author writer"))
 AUTHORED_BONUS = 0.1
 #: Penalty for a quote that is itself only a question: a question rarely answers one.
 QUESTION_PENALTY = 0.1
-#: Weight of the passage's BM25 score (relative to the best) beside vocabulary coverage.
-BM25_WEIGHT = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The ranking features beside vocabulary coverage, each with its weight.
+
+    One place to read them, and to switch one off (``benchmarks/bench_answers.py`` measures
+    each feature by setting its weight to 0).
+    """
+
+    bm25: float = 0.15  #: the passage's BM25 score, relative to the best
+    context: float = 0.3  #: choosing candidates: share of the question their article covers
+    dates: float = 1.0  #: published in, or mentioning a day of, the period the question names
+    title: float = 0.5  #: share of a term's weight counted when only the title or lead holds it
+    speakers: float = 0.4  #: the asked speaker's own turn, or speech attributed to them
+    asked: float = 0.5  #: share of a term's weight counted when the reporter's question holds it
+    proximity: float = 0.1  #: the question's words in one sentence rather than spread over two
+    novelty: float = 0.3  #: penalty for a quote that only restates the question and its title
+    shape: float = 0.15  #: shaped like the answer asked for: a reason for "why", a number ...
+
+
+WEIGHTS = Weights()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,16 +121,49 @@ class _Window:
     terms: frozenset[str]
     first: int  #: position of the first sentence within the passage
     last: Span  #: the last sentence (possibly the next passage's first)
+    basis: tuple[str, ...] = ()  #: the features that fired for this window
+    key: float = 1.0  #: share of the question's rarest terms in the window, title or lead
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """Per-article evidence for one question, over every article of the coverage."""
+
+    context: NDArray[np.float64]  #: share of the question's weighted vocabulary each covers
+    dated: NDArray[np.bool_]  #: published within the period the question names
 
 
 @dataclass(frozen=True, slots=True)
 class _Preferences:
     """What the question's wording says a good quote looks like."""
 
-    shape: re.Pattern[str] | None  #: what an answer looks like ("why": a reason), if known
+    intent: Intent
     wants_author: bool  #: asks about "the author": favour articles that name one
     articles: frozenset[int]  #: articles the question names by byline or title, if any
-    wants_speech: bool  #: "what did X say/tell": only quotes that report speech can answer
+    weights: Weights
+    term_weights: dict[str, float]  #: idf of each content term the coverage uses
+    total: float  #: the idf of every content term, used or not: what full coverage weighs
+    keys: frozenset[str]  #: the question's rarest terms
+    evidence: _Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    """The transcript turn a sentence belongs to (all empty outside transcripts)."""
+
+    label: str | None  #: "MS. PSAKI", "Q", "Vladimir Putin"
+    reporter: bool  #: a reporter's question: never an answer
+    voice: frozenset[str]  #: the label's terms: every sentence of the turn is the speaker's
+    asked: frozenset[str]  #: terms of the reporter's question this turn answers
+
+
+_NO_TURN = _Turn(None, False, frozenset(), frozenset())
+
+
+@lru_cache(maxsize=1024)
+def _label_terms(label: str) -> frozenset[str]:
+    """Analysed terms of a turn label; the same few speakers recur across transcripts."""
+    return frozenset(analyze(label))
 
 
 class _Sentences:
@@ -104,6 +178,10 @@ class _Sentences:
         self.bodies: dict[int, str] = {}
         self.spans: dict[int, list[Span]] = {}
         self.terms: dict[tuple[int, int], frozenset[str]] = {}
+        self.turns: dict[tuple[int, int], _Turn] = {}
+        self.abouts: dict[int, frozenset[str]] = {}
+        self.novels: dict[tuple[int, int], frozenset[str]] = {}
+        self.questions: dict[tuple[int, int], frozenset[str]] = {}
 
     def body(self, article: int) -> str:
         if article not in self.bodies:
@@ -123,6 +201,51 @@ class _Sentences:
         if key not in self.terms:
             self.terms[key] = frozenset(analyze(self.body(article)[span.start : span.end]))
         return self.terms[key]
+
+    def about(self, article: int) -> frozenset[str]:
+        """What every passage of an article is about: its title, byline and first passage."""
+        if article not in self.abouts:
+            lead = self.coverage.passages[self.coverage.passage_range(article).start]
+            text = self.body(article)[int(lead[1]) : int(lead[2])]
+            self.abouts[article] = metadata_terms(self.coverage)[article] | frozenset(analyze(text))
+        return self.abouts[article]
+
+    def opens_turn(self, article: int, sentence: Span) -> bool:
+        """Whether a sentence starts with a turn label ("Q ", "MS. PSAKI: ", "Vladimir Putin: ")."""
+        return opens_turn(self.body(article), sentence.start)
+
+    def novel(self, article: int, sentence: Span, question: dict[str, float]) -> frozenset[str]:
+        """A sentence's uncommon terms that neither the question nor the title holds."""
+        key = (article, sentence.start)
+        if key not in self.novels:
+            title = metadata_terms(self.coverage)[article]
+            bm25 = self.coverage.bm25
+            limit = GENERIC_SHARE * bm25.n_docs
+            self.novels[key] = frozenset(
+                term
+                for term in self.terms_at(article, sentence) - title
+                if term not in question
+                and term in bm25.vocab
+                and bm25.indptr[bm25.vocab[term] + 1] - bm25.indptr[bm25.vocab[term]] < limit
+            )
+        return self.novels[key]
+
+    def turn(self, article: int, position: int) -> _Turn:
+        """Who speaks at ``position`` of a transcript, and the question they answer."""
+        key = (article, position)
+        if key not in self.turns:
+            body = self.body(article)
+            found = turn_at(body, position)
+            if found is None:
+                self.turns[key] = _NO_TURN
+            else:
+                span = answered_question(body, found)
+                if span is not None and span not in self.questions:
+                    self.questions[span] = frozenset(analyze(body[span[0] : span[1]]))
+                asked = self.questions[span] if span is not None else frozenset()
+                label = found[0]
+                self.turns[key] = _Turn(label, is_reporter(label), _label_terms(label), asked)
+        return self.turns[key]
 
     def after(self, number: int, sentence: Span) -> Span | None:
         """The sentence after ``sentence``: one of passage ``number`` or the next one's first."""
@@ -147,7 +270,14 @@ class _Sentences:
         return None if "\n\n" in gap else span
 
 
-def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: int = 3) -> Answer:
+def answer(
+    coverage: Coverage,
+    question: str,
+    *,
+    max_chars: int = 500,
+    limit: int = 3,
+    weights: Weights = WEIGHTS,
+) -> Answer:
     """Answer ``question`` from the coverage with up to ``limit`` verbatim citations.
 
     Parameters
@@ -160,49 +290,198 @@ def answer(coverage: Coverage, question: str, *, max_chars: int = 500, limit: in
         Longer questions get a polite refusal instead of an answer.
     limit
         Most citations to return, best first, from different passages.
+    weights
+        The ranking features' weights (the benchmark switches them off one at a time).
     """
     refusal = problem(question, max_chars)
     if refusal is not None:
         return Answer(question, False, refusal, (), ())
     about_coverage = metadata_answer(coverage, question, limit)
     if about_coverage is not None:
-        return about_coverage
-    terms = key_terms(question)
+        return replace(about_coverage, confidence=0.9, basis=("from metadata",))
+    intent = understand(question, coverage_span(coverage))
+    terms = intent.terms
     vocab, described = coverage.bm25.vocab, all_metadata_terms(coverage)
-    missing = tuple(w for t, w in terms.content if t not in vocab and t not in described)
-    # Words only an article's byline or title holds ("Galeotti", "Puck") pick the article.
-    naming = {term for term, _ in terms.content if term in described and term not in vocab}
-    weights = {t: w for t, w in _term_weights(coverage, terms).items() if t not in naming}
-    query = [term for term, _ in terms.content] + list(terms.framing)
-    prefs = _Preferences(
-        shape=answer_shape(question),
-        wants_author=bool(AUTHOR_WORDS & set(terms.framing)),
-        articles=_articles_described(coverage, naming),
-        wants_speech=bool(SPEECH_QUESTION_WORDS & set(terms.framing)),
-    )
-    ranked = _candidates(coverage, query, prefs)
-    if any(t not in vocab and t not in described for t in terms.names):
-        # A question about someone or something the coverage never names: nothing can answer it.
+    unknown = [(t, w) for t, w in terms.content if t not in vocab and t not in described]
+    missing = tuple(word for _, word in unknown)
+    prefs = _prefer(coverage, intent, weights)
+    ranked = _candidates(coverage, prefs)
+    if any(sinks(word, term in terms.names) for term, word in unknown):
+        # A name or rare word the coverage never uses: it is about something else.
         return _decline(coverage, question, missing, ranked)
+    if _topicality(coverage, terms) < MIN_TOPICALITY:
+        # Every word of it is one the coverage uses no more than English does at large.
+        return _decline(coverage, question, missing, ())
     split = _Sentences(coverage)
-    chosen = [
-        _with_context(split, w) for w in _choose(_windows(split, ranked, weights, prefs), limit)
-    ]
+    windows = _windows(split, ranked, prefs)
+    chosen = [_with_context(split, w) for w in _choose(windows, limit)]
     if not chosen or chosen[0].coverage < MIN_COVERAGE:
         return _decline(coverage, question, missing, ranked)
     citations = tuple(cite(coverage, w.article, w.start, w.end, w.score) for w in chosen)
-    return Answer(question, True, render_text(citations), citations, missing)
+    confidence = _confidence(chosen[0], windows, prefs.evidence, len(coverage))
+    if confidence >= ANSWER_CONFIDENCE:
+        text = render_text(citations)
+    else:
+        text = CLOSEST_LEAD + render_text(citations)
+    return replace(
+        Answer(question, confidence >= ANSWER_CONFIDENCE, text, citations, missing),
+        confidence=confidence,
+        basis=chosen[0].basis,
+    )
 
 
-def _candidates(
-    coverage: Coverage, query: list[str], prefs: _Preferences
-) -> list[tuple[int, float]]:
-    """The best passages, at most a few per article.
+def _prefer(coverage: Coverage, intent: Intent, weights: Weights) -> _Preferences:
+    """What the question's wording and the coverage's statistics say a good quote looks like."""
+    terms = intent.terms
+    described = all_metadata_terms(coverage)
+    vocab = coverage.bm25.vocab
+    # Words only an article's byline or title holds ("Galeotti", "Puck") pick the article.
+    naming = {term for term, _ in terms.content if term in described and term not in vocab}
+    idf = _term_weights(coverage, terms)
+    term_weights = {t: w for t, w in idf.items() if t not in naming and t in vocab}
+    ranked_terms = sorted(term_weights, key=term_weights.__getitem__, reverse=True)
+    return _Preferences(
+        intent=intent,
+        wants_author=bool(AUTHOR_WORDS & set(terms.framing)),
+        articles=_articles_described(coverage, naming),
+        weights=weights,
+        term_weights=term_weights,
+        total=sum(idf.values()) or 1.0,
+        keys=frozenset(ranked_terms[:KEY_TERMS]),
+        evidence=_evidence(coverage, term_weights, intent.period),
+    )
 
+
+def _confidence(
+    best: _Window, windows: Sequence[_Window], evidence: _Evidence, articles: int
+) -> float:
+    """How likely the best window answers the question, in [0, 1], from the evidence about it.
+
+    A logistic model of six signals, fitted on the dev question sets (seeds and grown
+    coverage; ``benchmarks/bench_answers.py`` prints its reliability table): the share of the
+    question the quote covers, its lead over the best quote from any other article, whether
+    it holds the question's rarest words, whether the date matches when one is asked, how
+    many articles cover the question as well as the quote's does, and how many articles the
+    coverage holds (with thousands, some passage shares most words of any question by chance).
+    """
+    rival = max((w.score for w in windows if w.article != best.article), default=0.0)
+    covering = int(np.count_nonzero(evidence.context >= evidence.context[best.article] - 1e-9))
+    model = CONFIDENCE_MODEL
+    z = model["bias"] + model["coverage"] * best.coverage
+    z += model["margin"] * min(1.0, max(0.0, best.score - rival))
+    z += model["key terms"] * (best.key >= 1.0)
+    z += model["date matches"] * ("date matches" in best.basis)
+    z += model["rival articles"] * math.log10(1 + covering)
+    z += model["articles"] * math.log10(max(1, articles))
+    return round(1 / (1 + math.exp(-z)), 3)
+
+
+#: The confidence model's coefficients: logistic regression on the dev sets, rounded; the
+#: coverage-size term was then strengthened (bias moved to keep the grown coverage's scores)
+#: so that over two articles a quote covering 60% of the question counts as an answer.
+CONFIDENCE_MODEL = {
+    "bias": -1.3,
+    "coverage": 3.45,
+    "margin": 1.7,
+    "key terms": 0.55,
+    "date matches": 1.65,
+    "rival articles": -0.67,
+    "articles": -0.6,
+}
+
+
+def _topicality(coverage: Coverage, terms: QuestionTerms) -> float:
+    """How much more the coverage uses the question's most topical word than English does.
+
+    log10 of the share of passages holding the word over its expected share were passages
+    ordinary English (wordfreq); a word English does not know counts as very topical. Every
+    question about the coverage names something the coverage is about ("Putin", "sanctions",
+    "Azovstal"); "What's the capital of Australia?" names nothing it uses more than usual.
+    """
+    bm25 = coverage.bm25
+    if bm25.n_docs == 0:
+        return 0.0
+    length = float(bm25.doc_len.mean()) or 1.0
+    best = -math.inf
+    for term, word in terms.content:
+        index = bm25.vocab.get(term)
+        if index is None:
+            continue
+        share = int(bm25.indptr[index + 1] - bm25.indptr[index]) / bm25.n_docs
+        english = 10 ** (zipf(word) - 9) if zipf(word) > 0 else UNKNOWN_WORD_FREQUENCY
+        best = max(best, math.log10(share / (length * english)))
+    return best
+
+
+@lru_cache(maxsize=4)
+def published_days(coverage: Coverage) -> NDArray[np.int64]:
+    """Each article's publication date as a day ordinal (0 when unknown), per loaded index."""
+    return np.fromiter(
+        (_ordinal(meta.published) for meta in coverage.metas), np.int64, len(coverage.metas)
+    )
+
+
+def _ordinal(published: str | None) -> int:
+    try:
+        return date.fromisoformat(published).toordinal() if published else 0
+    except ValueError:
+        return 0
+
+
+@lru_cache(maxsize=4)
+def coverage_span(coverage: Coverage) -> tuple[date, date] | None:
+    """The first and last publication dates of the coverage, if any article has one."""
+    days = published_days(coverage)
+    known = days[days > 0]
+    if known.size == 0:
+        return None
+    return date.fromordinal(int(known.min())), date.fromordinal(int(known.max()))
+
+
+def _evidence(coverage: Coverage, weights: dict[str, float], period: Period | None) -> _Evidence:
+    """Article-level evidence: vocabulary coverage from the postings, and the date match."""
+    context = np.zeros(len(coverage.metas))
+    total = sum(weights.values()) or 1.0
+    bm25 = coverage.bm25
+    for term, weight in weights.items():
+        index = bm25.vocab[term]
+        passages = bm25.doc_ids[bm25.indptr[index] : bm25.indptr[index + 1]]
+        context[np.unique(coverage.passages[passages, 0])] += weight / total
+    days = published_days(coverage)
+    if period is None:
+        dated = np.zeros(len(coverage.metas), dtype=bool)
+    else:
+        dated = (days >= period.first.toordinal()) & (days <= period.last.toordinal())
+    return _Evidence(context, dated)
+
+
+def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, float]]:
+    """The best passages, judged with their articles, at most a few per article.
+
+    Passages are ranked by BM25 plus their article's evidence (how much of the question the
+    article covers, whether it is from the named period), so the passage that answers a
+    readout question can come from the readout even when a briefing shares more words.
     Only articles the question names by byline or title, or only authored articles when it
     asks about "the author", when there are such passages.
     """
-    pool = coverage.ranked(query, CANDIDATE_POOL)
+    query = [t for t in prefs.intent.content if t in prefs.term_weights]
+    ids = term_ids(coverage.bm25, query + list(prefs.intent.terms.framing))
+    if not ids:
+        return []
+    evidence = prefs.evidence
+    dense, matched = scores(coverage.bm25, ids)
+    found = dense[matched].astype(np.float64)
+    top = float(found.max()) or 1.0
+    articles = coverage.passages[matched, 0]
+    weights = prefs.weights
+    combined = found / top + weights.context * evidence.context[articles]
+    combined = combined + weights.dates * evidence.dated[articles]
+    if combined.size > CANDIDATE_POOL:
+        keep = np.argpartition(-combined, CANDIDATE_POOL)[:CANDIDATE_POOL]
+        matched, found, combined = matched[keep], found[keep], combined[keep]
+    order = np.lexsort((matched, -combined))
+    offset = float(coverage.bm25.baseline[ids].sum())
+    pool = [(int(matched[i]), float(found[i]) + offset) for i in order]
     if prefs.articles:
         named = [hit for hit in pool if int(coverage.passages[hit[0]][0]) in prefs.articles]
         pool = named or pool
@@ -243,57 +522,157 @@ def _term_weights(coverage: Coverage, terms: QuestionTerms) -> dict[str, float]:
 
 
 def _windows(
-    split: _Sentences,
-    ranked: Sequence[tuple[int, float]],
-    weights: dict[str, float],
-    prefs: _Preferences,
+    split: _Sentences, ranked: Sequence[tuple[int, float]], prefs: _Preferences
 ) -> list[_Window]:
     """Every one- and two-sentence window of the ranked passages, scored.
 
-    Score: the share of the question's weighted vocabulary the window covers, plus a little
-    of its passage's BM25 score, minus a length penalty; see ``_adjust`` for the rest.
+    Score: the share of the question's weighted vocabulary the window covers, plus the named
+    features of ``Weights``, minus a length penalty; see ``_features`` for the rest.
     """
     if not ranked:
         return []
     coverage = split.coverage
-    top = ranked[0][1] or 1.0
-    total = sum(weights.values()) or 1.0
+    top = max(score for _, score in ranked) or 1.0
     windows = []
     for number, bm25_score in ranked:
         article = int(coverage.passages[number][0])
         own = split.of_passage(number)
         following = split.neighbour(number, +1)
+        turn = _NO_TURN
         for i in range(len(own)):
             # Pairs may reach into the next passage of the paragraph: passages are cut every
             # few sentences, and an answer can straddle the cut.
             pairs = [(own[i], own[i + 1])] if i + 1 < len(own) else []
             if i + 1 == len(own) and following is not None:
                 pairs.append((own[i], following))
+            if prefs.weights.speakers and (i == 0 or split.opens_turn(article, own[i])):
+                turn = split.turn(article, own[i].start)
+            if turn.reporter:
+                continue  # a reporter's question is never the answer
             for first, last in [(own[i], own[i]), *pairs]:
-                found = split.terms_at(article, first) | split.terms_at(article, last)
-                covered = sum(w for t, w in weights.items() if t in found) / total
-                lo, hi = first.start, last.end
-                # Longer quotes lose a little always (ties go to the shorter) and more past target.
-                penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
-                score = covered + BM25_WEIGHT * bm25_score / top - penalty
-                quote = split.body(article)[lo:hi]
-                if prefs.wants_speech and not SPEECH.search(quote):
-                    continue  # "what did X say" is not answered by a passage where nobody speaks
-                score += _adjust(quote, coverage.metas[article].author, prefs)
-                windows.append(_Window(article, number, lo, hi, covered, score, found, i, last))
+                window = _window(split, number, i, first, last, turn, bm25_score / top, prefs)
+                if window is not None:
+                    windows.append(window)
     return windows
 
 
-def _adjust(quote: str, author: str | None, prefs: _Preferences) -> float:
-    """Score changes from the question's wording and the quote's form."""
-    change = 0.0
-    if prefs.shape is not None and prefs.shape.search(quote):
-        change += SHAPE_BONUS
-    if prefs.wants_author and author:
-        change += AUTHORED_BONUS
+def _window(
+    split: _Sentences,
+    number: int,
+    i: int,
+    first: Span,
+    last: Span,
+    turn: _Turn,
+    relevance: float,
+    prefs: _Preferences,
+) -> _Window | None:
+    """One window (sentences ``first`` to ``last`` of passage ``number``), scored, or None."""
+    article = int(split.coverage.passages[number][0])
+    weights, total, tuning = prefs.term_weights, prefs.total, prefs.weights
+    parts = (split.terms_at(article, first), split.terms_at(article, last))
+    # The speaker of a transcript turn is named once, in its label, yet every sentence of
+    # the turn is theirs.
+    found = parts[0] | parts[1] | turn.voice
+    about = split.about(article)
+    asked = turn.asked if tuning.asked else frozenset()
+    covered = 0.0
+    for term, weight in weights.items():
+        if term in found:
+            covered += weight
+        elif term in about:
+            covered += tuning.title * weight
+        elif term in asked:
+            covered += tuning.asked * weight
+    covered /= total
+    keys = prefs.keys
+    key = len(keys & (found | about | asked)) / len(keys) if keys else 1.0
+    lo, hi = first.start, last.end
+    scored = _features(split, article, lo, hi, found, turn, prefs)
+    if scored is None:
+        return None
+    bonus, basis = scored
+    if tuning.novelty and _restates(split, article, (first, last), prefs):
+        bonus -= tuning.novelty
+        basis = (*basis, "restates the question")
+    if first != last:  # the question's words in one sentence beat the same words in two
+        alone = max(sum(w for t, w in weights.items() if t in p) for p in parts) / total
+        bonus += tuning.proximity * (alone / covered - 1 if covered else 0.0)
+    if key >= 1.0:
+        basis = ("all key terms", *basis)
+    # Longer quotes lose a little always (ties go to the shorter) and more past target.
+    penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
+    score = covered + tuning.bm25 * relevance - penalty + bonus
+    return _Window(article, number, lo, hi, covered, score, found, i, last, basis, key)
+
+
+def _restates(split: _Sentences, article: int, parts: Sequence[Span], prefs: _Preferences) -> bool:
+    """Whether a window says nothing beyond the question and its article's title.
+
+    "President Biden spoke today with President Macron of France." shares every word of
+    "What did Biden and Macron talk about?" and answers nothing: an answer brings at least
+    ``NOVEL_TERMS`` words of its own that are not everyday words of the coverage.
+    """
+    novel: set[str] = set()
+    for sentence in parts:
+        novel |= split.novel(article, sentence, prefs.term_weights)
+    return len(novel) < NOVEL_TERMS
+
+
+def _features(
+    split: _Sentences,
+    article: int,
+    lo: int,
+    hi: int,
+    found: frozenset[str],
+    turn: _Turn,
+    prefs: _Preferences,
+) -> tuple[float, tuple[str, ...]] | None:
+    """The window's feature bonus and the evidence behind it; None when it cannot answer.
+
+    "What did X say" needs speech: X's own turn, a verb of saying, or quotation marks.
+    """
+    quote = split.body(article)[lo:hi]
+    intent, weights, evidence = prefs.intent, prefs.weights, prefs.evidence
+    basis: list[str] = []
+    bonus = 0.0
+    own_turn = bool(intent.speaker & turn.voice)
+    # Readouts name their speaker once, at the top ("Vladimir Putin had a telephone
+    # conversation ..."), then report speech as "The President of Russia noted ...".
+    named = intent.speaker & (found | split.about(article))
+    attributed = bool(named) and bool(SPEECH.search(quote))
+    if intent.wants_speech and not (own_turn or SPEECH.search(quote)):
+        return None  # "what did X say" is not answered by a passage where nobody speaks
+    if own_turn or attributed:
+        bonus += weights.speakers
+        basis.append("speaker's own turn" if own_turn else "speech attributed")
+    if (
+        intent.period is not None
+        and weights.dates
+        and _dated(split, article, quote, intent, evidence)
+    ):
+        bonus += weights.dates
+        basis.append("date matches")
+    if intent.shape is not None and intent.shape.search(quote):
+        bonus += weights.shape
+        basis.append("answer shape")
+    if prefs.wants_author and split.coverage.metas[article].author:
+        bonus += AUTHORED_BONUS
     if quote.rstrip("”’\"' ").endswith("?"):
-        change -= QUESTION_PENALTY
-    return change
+        bonus -= QUESTION_PENALTY
+    return bonus, tuple(basis)
+
+
+def _dated(
+    split: _Sentences, article: int, quote: str, intent: Intent, evidence: _Evidence
+) -> bool:
+    """Whether the article is from the named period, or the quote names a day within it."""
+    if evidence.dated[article]:
+        return True
+    assert intent.period is not None
+    day = published_days(split.coverage)[article]
+    published = date.fromordinal(int(day)) if day else None
+    period = intent.period
+    return any(period.first <= day <= period.last for day, _, _ in extract_dates(quote, published))
 
 
 def _with_context(split: _Sentences, window: _Window) -> _Window:

@@ -17,8 +17,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from index.analyze import analyze
+from index.answering.intent import understand
 from index.answering.links import text_fragment_link
-from index.answering.question import key_terms
+from index.answering.metadata import metadata_terms
+from index.answering.turns import is_reporter, speaker_at
 from index.models import Span, Summary, SummarySentence
 from index.passages import needs_context, sentences
 from index.storage.coverage import Coverage
@@ -29,6 +31,11 @@ DUPLICATE_SIMILARITY = 0.6
 PAIR_RATIO = 0.85
 #: Passages the topic summary reads.
 TOPIC_PASSAGES = 40
+#: Words of its own, besides the topic's, a topic summary sentence needs (no filler).
+SUMMARY_WORDS = 4
+#: An article is about the topic when it names it in at least 1/TOPIC_SHARE as many
+#: sentences as the article naming it most (or in its title).
+TOPIC_SHARE = 3
 #: Widespread terms that describe what the coverage as a whole is about.
 COMMON_TERMS = 30
 
@@ -171,7 +178,7 @@ def summarize_topic(coverage: Coverage, topic: str, n: int) -> Summary:
     coverage, or no sentence holds the ones that do (all but one, for three or more): a topic
     the coverage does not discuss gets no summary. "Nord Stream pipeline" is still Nord Stream.
     """
-    terms = [term for term, _ in key_terms(topic).content]
+    terms = understand(topic).content
     known = [term for term in terms if term in coverage.bm25.vocab]
     if not known or 2 * len(known) < len(terms) or (len(terms) <= 2 and len(known) < len(terms)):
         return Summary("topic", (), False)
@@ -184,8 +191,10 @@ def summarize_topic(coverage: Coverage, topic: str, n: int) -> Summary:
         body = bodies.setdefault(article, coverage.body(article))
         for span in sentences(body, Span(start, end)):
             found = wanted & set(analyze(body[span.start : span.end]))
-            if len(found) == len(wanted) or (len(wanted) > 2 and len(found) >= len(wanted) - 1):
+            whole = len(found) == len(wanted) or (len(wanted) > 2 and len(found) >= len(wanted) - 1)
+            if whole and _informative(body, span, wanted):
                 candidates.append((score * len(found) / len(wanted), article, span))
+    candidates = _from_articles_about(coverage, candidates, wanted)
     picked = _diverse(candidates, bodies, n)
     if not picked:
         return Summary("topic", (), False)
@@ -194,6 +203,35 @@ def summarize_topic(coverage: Coverage, topic: str, n: int) -> Summary:
     return Summary(
         "topic", tuple(_cite(coverage, a, bodies[a], span) for _, a, span in picked), True
     )
+
+
+def _informative(body: str, span: Span, topic: set[str]) -> bool:
+    """Whether a sentence can stand in a summary: a statement, not a question or filler.
+
+    A reporter's question ("Quickly back to Nord Stream 2."), any sentence ending in "?",
+    and a sentence with fewer than ``SUMMARY_WORDS`` words of its own besides the topic's
+    say nothing about the topic.
+    """
+    text = body[span.start : span.end]
+    if text.rstrip("”’\"' ").endswith("?") or is_reporter(speaker_at(body, span.start)):
+        return False
+    return len(set(analyze(text)) - topic) >= SUMMARY_WORDS
+
+
+def _from_articles_about(
+    coverage: Coverage, candidates: list[tuple[float, int, Span]], topic: set[str]
+) -> list[tuple[float, int, Span]]:
+    """Candidates from articles about the topic: named in the title, or in about as many
+    sentences as the article that names it most.
+
+    A briefing that names Nord Stream once, beside readouts about it, is not about it.
+    """
+    counts: dict[int, int] = {}
+    for _, article, _ in candidates:
+        counts[article] = counts.get(article, 0) + 1
+    titles = metadata_terms(coverage)
+    most = max(counts.values(), default=0)
+    return [c for c in candidates if counts[c[1]] * TOPIC_SHARE >= most or topic <= titles[c[1]]]
 
 
 def _diverse(

@@ -78,7 +78,7 @@ async def test_more_from_the_coverage_shows_the_next_quotes_privately(world: Wor
     assert embed.title == QUESTION
     shown = [answer.embeds[0].description or ""] + [f.value or "" for f in answer.embeds[0].fields]
     fourth = visible((embed.description or "").split("\n\n")[0], block_quote=True)
-    assert fourth.startswith("He called the leaders of most former Soviet republics")
+    assert fourth.startswith("Russian forces still haven’t retreated from the border")
     assert all(fourth[:60] not in visible(text, block_quote=True) for text in shown)
 
 

@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.answering.answer import answer
+from index.answering.answer import CLOSEST_LEAD, answer
 from index.storage.coverage import Coverage
 from tests.conftest import SEEDS
 
@@ -26,7 +26,9 @@ def test_every_citation_is_verbatim_and_linked_to_its_article(
     seed_coverage: Coverage, question: str
 ) -> None:
     result = answer(seed_coverage, question)
-    assert result.answered == bool(result.citations)
+    assert not result.answered or result.citations, "an answer always quotes"
+    assert 0.0 <= result.confidence <= 1.0
+    assert result.answered or not result.citations or result.answer.startswith(CLOSEST_LEAD)
     for citation in result.citations:
         index = seed_coverage.index_of(citation.article_id)
         assert index is not None

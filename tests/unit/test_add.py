@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import http.server
 import json
@@ -21,9 +22,11 @@ from index.storage.bm25 import BM25Params
 from index.storage.check import check
 from index.storage.store import build_index, load
 from tests.conftest import SEEDS
+from tests.local_server import serve
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
-LOCAL = FetchLimits(timeout=0.5, max_bytes=50_000, max_redirects=3, allow_private=True)
+#: Generous: a loaded CI machine must not turn a local fetch into a timeout.
+LOCAL = FetchLimits(timeout=5.0, max_bytes=50_000, max_redirects=3, allow_private=True)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -57,7 +60,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
     def _hang(self) -> None:
-        self.release.wait(timeout=5)  # never answers before the client's timeout
+        self.release.wait(timeout=10)  # never answers before the client's timeout
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -65,12 +68,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    _Handler.release.set()
-    httpd.shutdown()
+    with serve(_Handler) as url:
+        yield url
+        _Handler.release.set()
 
 
 @pytest.fixture
@@ -124,13 +124,13 @@ def test_each_bad_source_gets_one_clear_line_and_the_batch_goes_on(
         str(tmp_path / "absent.md"),
         f"{server}/second-article.html",
     ]
-    outcomes = add_sources(sources, seeds, LOCAL)
+    outcomes = add_sources(sources, seeds, dataclasses.replace(LOCAL, timeout=1.5))
     problems = _problems(outcomes)
     expected = [
         "answered 404",
         "is not an HTML page (text/plain)",
         "no article text found",
-        "timed out after 0.5 s",
+        "timed out after 1.5 s",
         "larger than 50,000 bytes",
         "redirects more than 3 times",
         "only http and https URLs",

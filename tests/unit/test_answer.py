@@ -13,7 +13,7 @@ from urllib.parse import unquote
 import pytest
 
 from bot.cli import main
-from index.answering.answer import answer
+from index.answering.answer import ANSWER_CONFIDENCE, CLOSEST_LEAD, answer
 from index.answering.question import clean
 from index.storage.coverage import Coverage
 
@@ -111,7 +111,6 @@ def test_which_articles_mention_lists_them_with_a_quote_each(seed_coverage: Cove
         ("What did Macron say about the talks?", ["Macron"]),
         ("What did Boris Johnson say about the sanctions?", ["Boris", "Johnson"]),
         ("What did Angela Merkel think about Nord Stream 2?", ["Angela", "Merkel"]),
-        ("What is the boiling point of water?", ["boiling", "water"]),
     ],
 )
 def test_unanswerable_questions_are_declined_naming_missing_words(
@@ -148,6 +147,14 @@ def test_someone_named_who_never_speaks_in_the_coverage_gets_a_decline(
 ) -> None:
     """The pope and Xi are in a list of people Putin called; nothing they said is reported."""
     assert not answer(seed_coverage, question).answered
+
+
+def test_an_off_topic_question_gets_a_clean_decline(seed_coverage: Coverage) -> None:
+    """No word of it is one the coverage is about: no quotes, and no unrelated articles."""
+    result = answer(seed_coverage, "What is the boiling point of water?")
+    assert not result.answered and result.citations == () and result.suggestions == ()
+    assert list(result.missing_terms) == ["boiling", "water"]
+    assert "doesn't say" in result.answer
 
 
 def test_shared_common_words_alone_do_not_make_an_answer(seed_coverage: Coverage) -> None:
@@ -193,6 +200,8 @@ def test_ask_json_contract(seed_env: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["ask", "--json", "What tone did Washington's readout strike?"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) >= {"question", "answered", "answer", "citations", "missing_terms"}
+    assert 0.0 <= doc["confidence"] <= 1.0 and doc["confidence"] >= ANSWER_CONFIDENCE
+    assert isinstance(doc["basis"], list) and all(isinstance(b, str) for b in doc["basis"])
     citation = doc["citations"][0]
     assert list(citation) == (
         "quote article_id title author outlet published url link start end score".split()
@@ -269,3 +278,35 @@ def test_our_own_question_set_keeps_its_figures(seed_index_dir: Path) -> None:
     assert int(figures["hit@1"]) >= 33 and int(figures["hit@3"]) >= 36, run.stdout
     assert int(figures["declined-unanswerable"]) >= 12, run.stdout
     assert int(figures["declined-answerable"]) == 0, run.stdout
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The coverage never uses "dread" (Ioffe: "I immediately imagined the worst"): a common
+        # English word it lacks must not sink the question.
+        "Why did the author feel dread about the phone call?",
+        # "say" about the coverage itself is no question about someone's words.
+        "What does the coverage say about affability?",
+        # Capitals in a Title Case question are not names.
+        "What Did Putin Say About Trusting The United States?",
+    ],
+)
+def test_common_words_and_capitals_do_not_sink_a_question(
+    seed_coverage: Coverage, question: str
+) -> None:
+    result = answer(seed_coverage, question)
+    assert result.citations, result.answer
+    assert result.answered or result.answer.startswith(CLOSEST_LEAD)
+
+
+def test_a_rare_word_the_coverage_never_uses_sinks_the_question(seed_coverage: Coverage) -> None:
+    result = answer(seed_coverage, "What did Putin say about sourdough?")
+    assert not result.answered and result.citations == ()
+    assert result.missing_terms == ("sourdough",)
+
+
+def test_every_answer_carries_its_confidence_and_basis(seed_coverage: Coverage) -> None:
+    result = answer(seed_coverage, "What did Putin say about trusting the United States?")
+    assert result.answered and result.confidence >= ANSWER_CONFIDENCE
+    assert "all key terms" in result.basis

@@ -63,13 +63,13 @@ def _run(workdir: Path, *args: str, stdin: bytes = b"", **env: str) -> subproces
 def test_ask_json_turns_undecodable_stdin_into_valid_utf8_json(
     workdir: Path, locale: dict[str, str]
 ) -> None:
-    stdin = QUESTION + b" \xff\xfe caf\xe9?\n" + b"Is foreign policy personal?\n"
+    stdin = QUESTION + b" \xff\xfe\xe9\n" + b"Is foreign policy personal?\n"
     done = _run(workdir, "ask", "--json", "-", stdin=stdin, **locale)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     assert b"Traceback" not in done.stderr
     lines = done.stdout.decode("utf-8").splitlines()  # strict: raises on invalid UTF-8
     first, second = (json.loads(line) for line in lines)
-    assert first["question"].endswith("\ufffd\ufffd caf\ufffd?") and first["answered"]
+    assert first["question"].endswith(" \ufffd\ufffd\ufffd") and first["answered"]
     assert "’" in first["answer"]  # curly quotes from the article, in UTF-8 whatever the locale
     assert second["question"] == "Is foreign policy personal?"
 

@@ -1,0 +1,123 @@
+"""Ranking features over a small coverage built for them: dates, speakers, confidence.
+
+Each test builds its own few articles, so the behaviour is shown on the texts that call
+for it: two readouts of similar calls on different days, a briefing transcript with a
+reporter's question that shares every word of the user's question.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from index.answering.answer import CLOSEST_LEAD, answer
+from index.storage.bm25 import BM25Params
+from index.storage.coverage import Coverage
+from index.storage.store import build_index, load
+
+_FILLER = [
+    {
+        "title": f"Statement on farm policy {i}",
+        "date": "2022-03-01",
+        "body": f"The ministry published grain export figures for region {i}. Harvests grew.",
+    }
+    for i in range(6)
+]
+ARTICLES = [
+    {
+        "id": "call-feb-12",
+        "title": "Telephone conversation with the President of France",
+        "date": "2022-02-12",
+        "url": "https://example.org/feb-12",
+        "body": "Vladimir Putin and Emmanuel Macron held a telephone conversation. "
+        "The presidents agreed to prepare a summit on European security guarantees.",
+    },
+    {
+        "id": "call-jan-31",
+        "title": "Telephone conversation with the President of France",
+        "date": "2022-01-31",
+        "url": "https://example.org/jan-31",
+        "body": "Vladimir Putin and Emmanuel Macron held a telephone conversation. "
+        "The presidents agreed to continue contacts on prisoner exchanges and grain.",
+    },
+    {
+        "id": "briefing",
+        "title": "Press Briefing by Press Secretary Jen Psaki",
+        "date": "2022-03-10",
+        "url": "https://example.org/briefing",
+        "body": "MS. PSAKI: Good afternoon, everyone.\n\n"
+        "Q Why did the White House post a Twitter thread about Russian biological weapons claims?\n\n"
+        "MS. PSAKI: Russia has a history of inventing outright lies about weapons like this, "
+        "and we wanted to call out the pattern before they used it as a pretext.",
+    },
+    *_FILLER,
+]
+
+
+@pytest.fixture(scope="module")
+def coverage(tmp_path_factory: pytest.TempPathFactory) -> Coverage:
+    root = tmp_path_factory.mktemp("ranking")
+    (root / "seeds").mkdir()
+    lines = [json.dumps(a) for a in ARTICLES]
+    (root / "seeds" / "articles.jsonl").write_text("\n".join(lines) + "\n")
+    build_index(root / "seeds", root / "index", BM25Params())
+    return load(root / "index")
+
+
+def _first_url(coverage: Coverage, question: str) -> str | None:
+    result = answer(coverage, question)
+    assert result.citations, result.answer
+    return result.citations[0].url
+
+
+@pytest.mark.parametrize(
+    ("question", "url"),
+    [
+        ("What did Putin and Macron agree on in their February 12 call?", "feb-12"),
+        ("What did Putin and Macron agree on in their January 31 call?", "jan-31"),
+        ("What did Putin and Macron agree on in late January?", "jan-31"),
+    ],
+)
+def test_a_question_naming_a_date_prefers_the_article_of_that_date(
+    coverage: Coverage, question: str, url: str
+) -> None:
+    assert (_first_url(coverage, question) or "").endswith(url)
+
+
+def test_a_date_question_says_the_date_matched(coverage: Coverage) -> None:
+    result = answer(coverage, "What did Putin and Macron agree on in their February 12 call?")
+    assert "date matches" in result.basis
+
+
+def test_a_reporters_question_is_never_the_quote(coverage: Coverage) -> None:
+    result = answer(
+        coverage, "Why did the White House post a Twitter thread about Russian weapons claims?"
+    )
+    assert result.citations
+    assert all(not c.quote.startswith("Q ") for c in result.citations)
+    assert result.citations[0].quote.startswith("MS. PSAKI: Russia has a history")
+
+
+def test_what_someone_said_prefers_their_own_turn(coverage: Coverage) -> None:
+    result = answer(coverage, "What did Psaki say about the Twitter thread?")
+    assert result.citations and "outright lies" in result.citations[0].quote
+    assert "speaker's own turn" in result.basis
+
+
+def test_confidence_is_a_probability_and_closest_passages_are_labelled(
+    coverage: Coverage,
+) -> None:
+    for question in (
+        "What did Putin and Macron agree on in their February 12 call?",
+        "What did Macron think of the grain harvest?",
+    ):
+        result = answer(coverage, question)
+        assert 0.0 <= result.confidence <= 1.0
+        if result.citations and not result.answered:
+            assert result.answer.startswith(CLOSEST_LEAD)
+
+
+def test_an_off_topic_question_is_declined_cleanly(coverage: Coverage) -> None:
+    result = answer(coverage, "How do I fix a flat tire on my bike?")
+    assert not result.answered and result.citations == ()
