@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot import feeds_cli
 from bot.records import Recorded, Scope
 from bot.settings import Settings, SettingsError, load_settings
 from bot.stats import DEFAULT_DAYS, stats_json, summarize, window
@@ -181,6 +182,8 @@ def _parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", help="remove an article from the coverage")
     remove.add_argument("id", help="the article id (see `coverage-bot articles`)")
     remove.set_defaults(handler=_remove)
+
+    feeds_cli.add_commands(commands)
 
     run = commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     run.set_defaults(handler=_run)

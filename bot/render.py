@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import discord
 
 from index.analyze import analyze
-from index.models import Answer, Citation, Summary, byline, byline_parts
+from index.models import Answer, Article, Citation, Summary, byline, byline_parts
 from index.storage.coverage import ArticleMeta
 
 #: Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -361,11 +361,7 @@ def articles_embed(metas: Sequence[ArticleMeta], page: int) -> discord.Embed:
     first = page * ARTICLES_PER_PAGE
     lines = []
     for number, meta in enumerate(metas[first : first + ARTICLES_PER_PAGE], start=first + 1):
-        url = meta.url
-        if url and len(url) <= 1000 and ">" not in url:
-            head = f"[{_link_text(meta.title, 120)}](<{url}>)"
-        else:
-            head = f"**{escaped(meta.title, 120)}**"
+        head = linked_title(meta.title, meta.url, 120)
         lines.append(f"**{number}.** {head}\n{escaped(byline(meta), 300)}")
     embed = discord.Embed(
         title=f"The coverage: {len(metas):,} article{'s' if len(metas) != 1 else ''}",
@@ -379,6 +375,31 @@ def articles_embed(metas: Sequence[ArticleMeta], page: int) -> discord.Embed:
 def page_count(items: int) -> int:
     """Pages ``/articles`` needs for ``items`` articles (at least one)."""
     return max(1, -(-items // ARTICLES_PER_PAGE))
+
+
+def linked_title(title: str, url: str | None, limit: int) -> str:
+    """``[Title](<url>)`` escaped, or the title in bold when there is no usable link."""
+    if url and len(url) <= 1000 and ">" not in url:
+        return f"[{_link_text(title, limit)}](<{url}>)"
+    return f"**{escaped(title, limit)}**"
+
+
+def new_articles_text(articles: Sequence[Article]) -> str:
+    """The announcement of a feed poll: "3 new articles in the coverage" and each title linked.
+
+    Titles that do not fit in one message are counted in a last "… and N more" line.
+    """
+    count = len(articles)
+    lines = [f"**{count} new article{'s' if count != 1 else ''} in the coverage**"]
+    room = CONTENT_LIMIT - len(lines[0]) - len(f"\n{ELLIPSIS} and {count} more")
+    for shown, article in enumerate(articles):
+        line = "• " + linked_title(" ".join(article.title.split()), article.url, 150)
+        if len(line) + 1 > room:
+            lines.append(f"{ELLIPSIS} and {count - shown} more")
+            break
+        lines.append(line)
+        room -= len(line) + 1
+    return "\n".join(lines)
 
 
 def help_embed(articles: int) -> discord.Embed:
