@@ -32,7 +32,7 @@ from index.answering.question import QuestionTerms, problem
 from index.answering.turns import answered_question, is_reporter, opens_turn, turn_at
 from index.models import Answer, Citation, Span, Suggestion, byline
 from index.passages import needs_context, sentences
-from index.storage.bm25 import scores, term_ids
+from index.storage.bm25 import postings, scores, term_ids
 from index.storage.coverage import Coverage, per_coverage
 
 #: Share of the question's weighted vocabulary the best quote must cover to be shown at all.
@@ -445,7 +445,7 @@ def _evidence(coverage: Coverage, weights: dict[str, float], period: Period | No
     bm25 = coverage.bm25
     for term, weight in weights.items():
         index = bm25.vocab[term]
-        passages = bm25.doc_ids[bm25.indptr[index] : bm25.indptr[index + 1]]
+        passages = postings(bm25, index)
         context[np.unique(coverage.passages[passages, 0])] += weight / total
     days = published_days(coverage)
     if period is None:

@@ -17,6 +17,7 @@ from index.answering.cite import cite
 from index.answering.question import FRAMING_WORDS, clean
 from index.models import Answer, Citation, byline
 from index.passages import sentences
+from index.storage.bm25 import postings
 from index.storage.coverage import ArticleMeta, Coverage, per_coverage
 
 
@@ -262,8 +263,7 @@ def _articles_with_all(coverage: Coverage, terms: Sequence[str]) -> list[int]:
         index = coverage.bm25.vocab.get(term)
         if index is None:
             return []
-        lo, hi = coverage.bm25.indptr[index], coverage.bm25.indptr[index + 1]
-        passages = np.asarray(coverage.bm25.doc_ids[lo:hi])
+        passages = postings(coverage.bm25, index)
         articles = set(np.unique(coverage.passages[passages, 0]).tolist())
         found = articles if found is None else found & articles
     return sorted(found or ())

@@ -1,13 +1,15 @@
 """BM25 over passages as an inverted index of numpy arrays, scoring exactly as rank-bm25 does.
 
 rank-bm25 defines the scores (``BM25Okapi``, ``BM25L``, ``BM25Plus``); this module computes the
-same numbers without its O(N) Python loop. The index is CSC-shaped: for term ``t`` the slice
-``indptr[t]:indptr[t + 1]`` of ``doc_ids`` and ``weights`` lists the passages containing ``t``
-and each one's precomputed contribution. A query only touches those slices.
+same numbers without its O(N) Python loop. Each segment of the index is CSC-shaped: for each
+term, the passages containing it and how often (``Postings``). A query touches only its
+terms' postings and weighs them then, with the idf and average passage length of all
+segments together, so a delta segment added beside the main one changes no stored number and
+scores stay those of one index over everything.
 
 BM25Plus gives every passage a positive contribution for every query term, present or not
 (``baseline``; rank-bm25's BM25L multiplies by the term frequency, so absent terms give 0).
-Those constants are kept apart: ``weights`` hold the contribution above the baseline, so
+Those constants are kept apart: weights are the contribution above the baseline, so
 passages sharing no word with the query score nothing and are never returned, and reported
 scores add the baselines back to equal rank-bm25's.
 """
@@ -41,68 +43,153 @@ class BM25Params:
 
 
 @dataclass(frozen=True, slots=True)
-class BM25Arrays:
-    """The inverted index: vocabulary, postings and per-passage lengths."""
+class Postings:
+    """One segment's inverted index: for each of its terms, the passages holding it, how often.
+
+    A segment is the main generation or the delta written beside it. Term ids and passage ids
+    are global (those of the index over every segment), so segments are searched side by side
+    without translation. ``terms`` lists, ascending, the term ids that occur in the segment;
+    the postings of ``terms[i]`` are ``indptr[i]:indptr[i + 1]`` of ``doc_ids`` and ``tf``.
+    """
+
+    terms: NDArray[np.int32]
+    indptr: NDArray[np.int64]
+    doc_ids: NDArray[np.int32]  #: passage ids, ascending within each term
+    tf: NDArray[np.float32]  #: occurrences of the term in the passage
+
+    def slot(self, term: int) -> int | None:
+        """Where ``term``'s postings are in this segment, or None when it does not occur."""
+        at = int(np.searchsorted(self.terms, term))
+        return at if at < self.terms.shape[0] and int(self.terms[at]) == term else None
+
+    def df(self, n_terms: int) -> NDArray[np.int64]:
+        """Document frequency of every term id below ``n_terms`` in this segment."""
+        counts = np.zeros(n_terms, dtype=np.int64)
+        counts[self.terms] = np.diff(self.indptr)
+        return counts
+
+
+@dataclass(frozen=True, slots=True)
+class BM25Index:
+    """Segments searched as one index, with the statistics of their union.
+
+    Weights are not stored: each passage's term frequencies and length are, and a query
+    weighs only its own terms' postings with the idf and average length of every segment
+    together. A small delta segment can so be added beside a large main one and score
+    exactly as one index over both would, without touching the main one.
+    """
 
     vocab: dict[str, int]
-    indptr: NDArray[np.int64]  #: n_terms + 1 offsets into doc_ids / weights
-    doc_ids: NDArray[np.int32]  #: passage ids, ascending within each term
-    weights: NDArray[np.float32]  #: contribution of the term to the passage, above baseline
+    segments: tuple[Postings, ...]
+    doc_len: NDArray[np.int32]  #: terms per passage, every segment in order
+    params: BM25Params
+    indptr: NDArray[np.int64]  #: diff is each term's document frequency over every segment
+    idf: NDArray[np.float64]
     baseline: NDArray[np.float32]  #: per-term contribution to passages without the term
-    doc_len: NDArray[np.int32]  #: terms per passage
+    norm: NDArray[np.float32]  #: per passage: 1 - b + b * length / average length
 
     @property
     def n_docs(self) -> int:
         return int(self.doc_len.shape[0])
 
 
-def build(corpus: Sequence[Sequence[str]], params: BM25Params) -> BM25Arrays:
-    """Index analysed passages (lists of terms) under ``params``."""
+def combine(
+    vocab: dict[str, int],
+    segments: Sequence[Postings],
+    doc_len: NDArray[np.int32],
+    params: BM25Params,
+) -> BM25Index:
+    """Search ``segments`` as one index: statistics over all of them, O(terms + passages)."""
+    n_docs, n_terms = int(doc_len.shape[0]), len(vocab)
+    df = np.zeros(n_terms, dtype=np.int64)
+    for segment in segments:
+        df += segment.df(n_terms)
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    total = int(doc_len.sum(dtype=np.int64))
+    avgdl = total / n_docs if n_docs and total else 1.0
+    idf = _idf(df, n_docs, params)
+    base = _contribution(np.zeros(n_terms), np.ones(n_terms), idf, params)
+    return BM25Index(
+        vocab=vocab,
+        segments=tuple(segments),
+        doc_len=doc_len,
+        params=params,
+        indptr=indptr,
+        idf=idf,
+        baseline=base.astype(np.float32),
+        norm=(1.0 - params.b + params.b * doc_len / avgdl).astype(np.float32),
+    )
+
+
+def build(corpus: Sequence[Sequence[str]], params: BM25Params) -> BM25Index:
+    """Index analysed passages (lists of terms) under ``params``, as one segment."""
     vocab: dict[str, int] = {}
     flat = [vocab.setdefault(term, len(vocab)) for doc in corpus for term in doc]
     doc_len = np.fromiter((len(doc) for doc in corpus), dtype=np.int32, count=len(corpus))
-    return build_from_ids(np.asarray(flat, dtype=np.int64), doc_len, vocab, params)
+    postings = postings_from_ids(np.asarray(flat, dtype=np.int64), doc_len, 0)
+    return combine(vocab, [postings], doc_len, params)
 
 
-def build_from_ids(
-    term_ids: NDArray[np.int64],
-    doc_len: NDArray[np.int32],
-    vocab: dict[str, int],
-    params: BM25Params,
-) -> BM25Arrays:
-    """Index passages given as one flat array of term ids and each passage's length.
+def postings_from_ids(
+    term_ids: NDArray[np.int64], doc_len: NDArray[np.int32], first_doc: int
+) -> Postings:
+    """The postings of passages given as one flat array of term ids and each one's length.
 
     Parameters
     ----------
     term_ids
-        Every passage's term ids, concatenated in passage order.
+        Every passage's (global) term ids, concatenated in passage order.
     doc_len
         Number of terms in each passage; sums to ``len(term_ids)``.
-    vocab
-        Term -> id; ids are ``0 .. len(vocab) - 1``.
+    first_doc
+        Global id of the first passage (a delta's passages follow the main segment's).
     """
-    n_docs, n_terms = int(doc_len.shape[0]), len(vocab)
-    doc_of_token = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
+    n_docs = max(int(doc_len.shape[0]), 1)
+    doc_of_token = np.repeat(np.arange(doc_len.shape[0], dtype=np.int64), doc_len)
     # One sort of (term, doc) keys yields the postings already grouped by term, docs ascending.
-    pairs, tf = np.unique(term_ids * max(n_docs, 1) + doc_of_token, return_counts=True)
-    terms = pairs // max(n_docs, 1)
-    docs = (pairs % max(n_docs, 1)).astype(np.int32)
-    df = np.bincount(terms, minlength=n_terms)
-    indptr = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(df, out=indptr[1:])
-    avgdl = float(doc_len.sum()) / n_docs if n_docs and doc_len.sum() else 1.0
-    idf = _idf(df, n_docs, params)
-    norm = 1.0 - params.b + params.b * doc_len[docs] / avgdl
-    full = _contribution(tf.astype(np.float64), norm, idf[terms], params)
-    base = _contribution(np.zeros(n_terms), np.ones(n_terms), idf, params)
-    return BM25Arrays(
-        vocab=vocab,
-        indptr=indptr,
-        doc_ids=docs,
-        weights=(full - base[terms]).astype(np.float32),
-        baseline=base.astype(np.float32),
-        doc_len=doc_len,
+    pairs, tf = np.unique(term_ids * n_docs + doc_of_token, return_counts=True)
+    terms, starts = np.unique(pairs // n_docs, return_index=True)
+    return Postings(
+        terms=terms.astype(np.int32),
+        indptr=np.append(starts, pairs.shape[0]).astype(np.int64),
+        doc_ids=(pairs % n_docs + first_doc).astype(np.int32),
+        tf=tf.astype(np.float32),
     )
+
+
+def merge(first: Postings, second: Postings) -> Postings:
+    """One segment holding both: ``second``'s passages all come after ``first``'s.
+
+    Each term's postings are ``first``'s then ``second``'s, so passage ids stay ascending;
+    placing them is arithmetic on offsets, with no sort.
+    """
+    terms = np.union1d(first.terms, second.terms).astype(np.int32)
+    counts = [_counts_over(part, terms) for part in (first, second)]
+    indptr = np.zeros(terms.shape[0] + 1, dtype=np.int64)
+    np.cumsum(counts[0] + counts[1], out=indptr[1:])
+    doc_ids = np.empty(int(indptr[-1]), dtype=np.int32)
+    tf = np.empty(int(indptr[-1]), dtype=np.float32)
+    for part, before in ((first, indptr[:-1]), (second, indptr[:-1] + counts[0])):
+        at = _positions(part, terms, before)
+        doc_ids[at], tf[at] = part.doc_ids, part.tf
+    return Postings(terms, indptr, doc_ids, tf)
+
+
+def _counts_over(part: Postings, terms: NDArray[np.int32]) -> NDArray[np.int64]:
+    """``part``'s document frequency for each of ``terms`` (a superset of its own)."""
+    counts = np.zeros(terms.shape[0], dtype=np.int64)
+    counts[np.searchsorted(terms, part.terms)] = np.diff(part.indptr)
+    return counts
+
+
+def _positions(
+    part: Postings, terms: NDArray[np.int32], starts: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Where each of ``part``'s postings goes, given where its terms' runs start."""
+    lengths = np.diff(part.indptr)
+    run_start = np.repeat(starts[np.searchsorted(terms, part.terms)] - part.indptr[:-1], lengths)
+    return run_start + np.arange(part.doc_ids.shape[0], dtype=np.int64)
 
 
 def _idf(df: NDArray[np.int64], n_docs: int, params: BM25Params) -> NDArray[np.float64]:
@@ -140,33 +227,70 @@ def _contribution(
     return idf * (tf * (k1 + 1) / (tf + k1 * norm))
 
 
-def term_ids(index: BM25Arrays, terms: Sequence[str]) -> list[int]:
+def term_ids(index: BM25Index, terms: Sequence[str]) -> list[int]:
     """Vocabulary ids of ``terms``: unknown terms dropped, repeats kept (rank-bm25 counts them)."""
     return [index.vocab[t] for t in terms if t in index.vocab]
 
 
-def scores(index: BM25Arrays, ids: Sequence[int]) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
+def postings(index: BM25Index, term: int) -> NDArray[np.int32]:
+    """Every passage holding ``term``, ascending, across segments."""
+    parts = []
+    for segment in index.segments:
+        slot = segment.slot(term)
+        if slot is not None:
+            parts.append(segment.doc_ids[segment.indptr[slot] : segment.indptr[slot + 1]])
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+
+
+def scores(index: BM25Index, ids: Sequence[int]) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
     """Dense rank-bm25 scores minus the query's baseline, and the passages that matched.
 
-    Only the postings of the query's terms are read; passages outside ``matched`` have no
-    query term and a score of zero here (rank-bm25 gives them the baseline, ``baseline_sum``).
+    Only the postings of the query's terms are read and weighed; passages outside ``matched``
+    have no query term and a score of zero here (rank-bm25 gives them the baseline,
+    ``baseline_sum``).
     """
     dense = np.zeros(index.n_docs, dtype=np.float32)
     hit = np.zeros(index.n_docs, dtype=bool)
     for term in ids:
-        lo, hi = index.indptr[term], index.indptr[term + 1]
-        docs = index.doc_ids[lo:hi]
-        dense[docs] += index.weights[lo:hi]  # docs are unique within one term's postings
-        hit[docs] = True
+        idf = np.float32(index.idf[term])
+        for segment in index.segments:
+            slot = segment.slot(term)
+            if slot is None:
+                continue
+            lo, hi = segment.indptr[slot], segment.indptr[slot + 1]
+            docs = segment.doc_ids[lo:hi]
+            # docs are unique within one term's postings, so += adds once per passage
+            dense[docs] += _weights(segment.tf[lo:hi], index.norm[docs], idf, index.params)
+            hit[docs] = True
     return dense, np.flatnonzero(hit).astype(np.int32)
 
 
-def baseline_sum(index: BM25Arrays, ids: Sequence[int]) -> float:
+def _weights(
+    tf: NDArray[np.float32], norm: NDArray[np.float32], idf: np.float32, params: BM25Params
+) -> NDArray[np.float32]:
+    """A term's contribution to each passage holding it, above the baseline, in float32.
+
+    Equal to ``_contribution`` minus the baseline: for BM25Plus the ``delta`` part is the
+    baseline itself; okapi and rank-bm25's BM25L have none.
+    """
+    k1 = np.float32(params.k1)
+    if params.variant == "l":
+        ctd = tf / norm
+        delta = np.float32(params.delta)
+        weights: NDArray[np.float32] = idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
+        return weights
+    weights = idf * (k1 + 1) * tf / (k1 * norm + tf)
+    return weights
+
+
+def baseline_sum(index: BM25Index, ids: Sequence[int]) -> float:
     """What rank-bm25 adds to every passage for these query terms (zero for okapi)."""
     return float(index.baseline[list(ids)].sum()) if ids else 0.0
 
 
-def top_k(index: BM25Arrays, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+def top_k(index: BM25Index, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
     """The ``k`` best passages containing at least one query term, best first.
 
     Scores equal rank-bm25's ``get_scores`` for the same variant; ties go to the lower

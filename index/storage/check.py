@@ -50,11 +50,12 @@ def _orphans(seeds_dir: Path, index_dir: Path) -> list[str]:
                 found.append(f"{path}: unfinished write")
             elif path.name.endswith(SIDECAR_SUFFIX) and not _has_article(path):
                 found.append(f"{path}: sidecar without an article file")
-    live = (index_dir / CURRENT).read_text().strip() if (index_dir / CURRENT).is_file() else None
+    pointer = index_dir / CURRENT
+    live = set(pointer.read_text().split()) if pointer.is_file() else set()
     if index_dir.is_dir():
         for path in sorted(index_dir.iterdir()):
-            if path.name.startswith("gen-") and path.name != live:
-                found.append(f"{path}: index generation not in use")
+            if path.name.startswith(("gen-", "delta-")) and path.name not in live:
+                found.append(f"{path}: index segment not in use")
             elif path.name.endswith(".tmp"):
                 found.append(f"{path}: unfinished write")
     return found

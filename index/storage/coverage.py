@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from index.analyze import analyze
 from index.models import Article, SearchHit
-from index.storage.bm25 import BM25Arrays, BM25Params, top_k
+from index.storage.bm25 import BM25Index, BM25Params, top_k
 
 T = TypeVar("T")
 
@@ -49,33 +49,43 @@ class IndexInfo:
     params: BM25Params
 
 
+@dataclass(frozen=True, slots=True)
+class Bodies:
+    """One segment's article bodies as UTF-8 bytes: article ``i`` is
+    ``data[offsets[i]:offsets[i + 1]]`` (``i`` counted within the segment)."""
+
+    data: NDArray[np.uint8]
+    offsets: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return int(self.offsets.shape[0]) - 1
+
+
 class Coverage:
     """Articles, passages and the index over them; answers ``search`` in milliseconds."""
 
     def __init__(
         self,
         metas: Sequence[ArticleMeta],
-        bodies: NDArray[np.uint8],
-        body_offsets: NDArray[np.int64],
+        bodies: Sequence[Bodies],
         passages: NDArray[np.int32],
-        bm25: BM25Arrays,
+        bm25: BM25Index,
         info: IndexInfo,
     ) -> None:
         """
         Parameters
         ----------
         metas
-            Article metadata in index order.
-        bodies, body_offsets
-            All bodies as UTF-8 bytes; article ``i`` is ``bodies[offsets[i]:offsets[i + 1]]``.
+            Article metadata in index order, every segment's.
+        bodies
+            Each segment's bodies, in order: the main generation's, then the delta's.
         passages
             One row per passage: article index, start, end (character offsets into the body).
         """
         self.metas: Sequence[ArticleMeta] = metas
-        self.bodies: NDArray[np.uint8] = bodies
-        self.body_offsets: NDArray[np.int64] = body_offsets
+        self.bodies: tuple[Bodies, ...] = tuple(bodies)
         self.passages: NDArray[np.int32] = passages
-        self.bm25: BM25Arrays = bm25
+        self.bm25: BM25Index = bm25
         self.info: IndexInfo = info
         self._ids: dict[str, int] = {meta.id: i for i, meta in enumerate(metas)}
         self._first_passage: NDArray[np.int64] = np.searchsorted(
@@ -91,8 +101,12 @@ class Coverage:
 
     def body(self, index: int) -> str:
         """The cleaned body of the article at ``index``."""
-        lo, hi = self.body_offsets[index], self.body_offsets[index + 1]
-        return bytes(self.bodies[lo:hi]).decode("utf-8")
+        for part in self.bodies:
+            if index < len(part):
+                lo, hi = part.offsets[index], part.offsets[index + 1]
+                return bytes(part.data[lo:hi]).decode("utf-8")
+            index -= len(part)
+        raise IndexError("article index out of range")
 
     def article(self, index: int) -> Article:
         """The full article at ``index``."""

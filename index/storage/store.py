@@ -2,18 +2,28 @@
 
 Layout of ``INDEX_DIR``::
 
-    CURRENT                  name of the live generation (replaced atomically)
-    gen-<fingerprint>-<ns>-<pid>/  params.json, vocab.json, articles.jsonl and .npy arrays
+    CURRENT                  the live generation's name, then its delta's (if any) on a line
+    gen-<fingerprint>-<ns>-<pid>/    the main segment: params.json, vocab.json,
+                                     articles.jsonl and .npy arrays
+    delta-<fingerprint>-<ns>-<pid>/  articles added since, in the same files (vocab.json
+                                     holds only the terms new to the index)
 
 A build writes a fresh generation directory, then points ``CURRENT`` at it with
 ``os.replace``; a crash or a full disk mid-build leaves the previous generation serving, and
-the partial directory is removed. Arrays load memory-mapped and read-only. ``params.json``
-holds every file's size and CRC-32, checked at open, so a damaged file is found before it
-scores anything. The fingerprint covers the seed files' bytes and every setting that changes
-the index, so a stale index is noticed and rebuilt.
+the partial directory is removed. Adding articles writes a new delta the same way (the old
+delta's articles and the new ones) and replaces ``CURRENT`` with the generation and that
+delta: the main segment is never rewritten for an addition, so adding costs the same at any
+size. Segments store term frequencies and passage lengths, not weights, and are scored
+together (``bm25.combine``), so the scores are those of one index over every article. A delta
+that outgrows ``MERGE_PASSAGES`` is merged into a new generation.
+
+Arrays load memory-mapped and read-only. ``params.json`` holds every file's size and CRC-32,
+checked at open, so a damaged file is found before it scores anything. The fingerprint
+covers the seed files' bytes and every setting that changes the index, so a stale index is
+noticed and rebuilt.
 
 Writers (``build_index``, ``append_articles``) must hold the maintenance lock of
-``index.storage.maintain``; readers take none. A generation is removed only when no process is
+``index.storage.maintain``; readers take none. A segment is removed only when no process is
 opening it (a shared ``flock`` while it opens); once open, its memory maps outlive removal.
 """
 
@@ -31,7 +41,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,29 +54,23 @@ from index.analyze import ANALYZER_VERSION, analyze
 from index.atomic import fsync_tree, write_atomic
 from index.ingest.files import PARSER_VERSION, list_folder, read_folder
 from index.models import Article, Problem
-from index.storage.bm25 import BM25Arrays, BM25Params, build_from_ids
-from index.storage.coverage import ArticleMeta, Coverage, IndexInfo
+from index.storage.bm25 import BM25Params, Postings, combine, merge, postings_from_ids
+from index.storage.coverage import ArticleMeta, Bodies, Coverage, IndexInfo
 
 log = logging.getLogger(__name__)
 
 #: Bump when the on-disk layout changes; other versions are rebuilt, never misread.
-FORMAT_VERSION = 3
-#: File in the index directory naming the live generation.
+FORMAT_VERSION = 4
+#: File in the index directory naming the live generation and its delta.
 CURRENT = "CURRENT"
+#: A delta holding more passages than this (or than the main segment) is merged into a new
+#: generation. Each addition rewrites the delta, so its size bounds what an addition costs.
+MERGE_PASSAGES = 20_000
 #: File in each generation with its format, sizes, checksums and facts; written last.
 PARAMS = "params.json"
 #: Times ``load`` follows ``CURRENT`` when a generation is replaced while being opened.
 _OPEN_ATTEMPTS = 3
-_ARRAYS = (
-    "indptr",
-    "doc_ids",
-    "weights",
-    "baseline",
-    "doc_len",
-    "passages",
-    "bodies",
-    "body_offsets",
-)
+_ARRAYS = ("terms", "indptr", "doc_ids", "tf", "doc_len", "passages", "bodies", "body_offsets")
 #: Passages analysed per task; batches of at least ``PARALLEL_PASSAGES`` use every core.
 ANALYSIS_CHUNK = 5_000
 PARALLEL_PASSAGES = 50_000
@@ -128,15 +132,32 @@ def build_index(seeds_dir: Path, index_dir: Path, params: BM25Params) -> BuildRe
 
 
 @dataclass
-class _Corpus:
-    """Everything a generation is written from: articles, passages and their term ids."""
+class _Segment:
+    """Everything a generation or a delta is written from.
+
+    Article and passage numbers are global: a delta's continue from the generation's.
+    """
 
     metas: list[dict[str, Any]]  #: article metadata, as articles.jsonl holds it
-    bodies: list[bytes]  #: UTF-8 bodies
-    rows: NDArray[np.int32]  #: passages: article index, start, end
-    tokens: NDArray[np.int32]  #: every passage's term ids, concatenated
+    bodies: NDArray[np.uint8]  #: every body as UTF-8, concatenated
+    body_offsets: NDArray[np.int64]  #: article ``i`` of the segment: offsets[i]:offsets[i+1]
+    rows: NDArray[np.int32]  #: passages: (global) article index, start, end
     doc_len: NDArray[np.int32]  #: terms per passage
-    vocab: dict[str, int]
+    postings: Postings
+    terms: list[str]  #: the terms this segment adds to the vocabulary, in id order
+
+    def arrays(self) -> dict[str, NDArray[Any]]:
+        """The ``.npy`` files of the segment, by name."""
+        return {
+            "terms": self.postings.terms,
+            "indptr": self.postings.indptr,
+            "doc_ids": self.postings.doc_ids,
+            "tf": self.postings.tf,
+            "doc_len": self.doc_len,
+            "passages": self.rows,
+            "bodies": self.bodies,
+            "body_offsets": self.body_offsets,
+        }
 
 
 def write_index(
@@ -147,49 +168,78 @@ def write_index(
     started: float,
 ) -> IndexInfo:
     """Index ``articles`` and atomically make the result the live generation."""
-    corpus = _Corpus(
-        [], [], np.empty((0, 3), np.int32), np.empty(0, np.int32), np.empty(0, np.int32), {}
-    )
-    return _write_generation(_extend(corpus, articles), index_dir, params, print_fp, started)
+    segment = _new_segment(articles, 0, 0, {})
+    return _write_generation(segment, index_dir, params, print_fp, started)
 
 
 def append_articles(
-    articles: list[Article], index_dir: Path, params: BM25Params, print_fp: str
+    articles: list[Article],
+    index_dir: Path,
+    params: BM25Params,
+    print_fp: str,
+    merge_passages: int = MERGE_PASSAGES,
 ) -> IndexInfo:
-    """Add ``articles`` to the live index without re-reading or re-analysing the others.
+    """Add ``articles`` to the live index without touching its main generation.
 
-    The stored term ids of every passage are reused, so only the new articles are analysed;
-    the BM25 arrays are then recomputed whole, because adding passages changes every idf and
-    the average passage length. Scores stay exactly those of a full rebuild.
+    Only the new articles are analysed; they join the delta (the articles added since the
+    generation was written), which is written anew beside the generation. When the delta
+    holds more than ``merge_passages`` passages, or more than the generation, the two are
+    merged into a new generation instead. Scores stay exactly those of a full rebuild.
     """
     started = time.perf_counter()
-    generation = _live_generation(index_dir)
+    generation, delta = _live(index_dir)
     try:
-        corpus = _read_corpus(generation)
+        main = _read_head(generation)
+        old = _read_segment(delta) if delta is not None else None
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
         raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
-    return _write_generation(_extend(corpus, articles), index_dir, params, print_fp, started)
+    vocab = {term: i for i, term in enumerate(main.terms + (old.terms if old else []))}
+    articles_before = main.articles + (len(old.metas) if old else 0)
+    passages_before = main.passages + (len(old.rows) if old else 0)
+    new = _new_segment(articles, articles_before, passages_before, vocab)
+    grown = _join(old, new) if old is not None else new
+    if len(grown.rows) > min(merge_passages, main.passages):
+        whole = _join(_read_segment(generation), grown)
+        return _write_generation(whole, index_dir, params, print_fp, started)
+    return _write_delta(grown, generation, main, index_dir, params, print_fp, started)
 
 
-def _extend(corpus: _Corpus, articles: list[Article]) -> _Corpus:
-    """``corpus`` with ``articles`` appended: split into passages and analysed."""
-    first = len(corpus.metas)
+def _new_segment(
+    articles: list[Article], first_article: int, first_passage: int, vocab: dict[str, int]
+) -> _Segment:
+    """``articles`` split into passages and analysed; ``vocab`` (the index's) grows."""
     rows = [
-        (first + i, span.start, span.end)
+        (first_article + i, span.start, span.end)
         for i, article in enumerate(articles)
         for span in passage_rules.passage_spans(article.body)
     ]
-    texts = [articles[i - first].body[start:end] for i, start, end in rows]
-    vocab = dict(corpus.vocab)
+    texts = [articles[i - first_article].body[start:end] for i, start, end in rows]
+    known = len(vocab)
     tokens, doc_len = _analyze_all(texts, vocab)
-    return _Corpus(
-        metas=corpus.metas
-        + [{k: v for k, v in asdict(a).items() if k != "body"} for a in articles],
-        bodies=corpus.bodies + [a.body.encode("utf-8") for a in articles],
-        rows=np.concatenate([corpus.rows, np.asarray(rows, dtype=np.int32).reshape(-1, 3)]),
-        tokens=np.concatenate([corpus.tokens, tokens]),
-        doc_len=np.concatenate([corpus.doc_len, doc_len]),
-        vocab=vocab,
+    encoded = [a.body.encode("utf-8") for a in articles]
+    return _Segment(
+        metas=[{k: v for k, v in asdict(a).items() if k != "body"} for a in articles],
+        bodies=np.frombuffer(b"".join(encoded), dtype=np.uint8),
+        body_offsets=np.concatenate([[0], np.cumsum([len(b) for b in encoded])]).astype(np.int64),
+        rows=np.asarray(rows, dtype=np.int32).reshape(-1, 3),
+        doc_len=doc_len,
+        postings=postings_from_ids(tokens.astype(np.int64), doc_len, first_passage),
+        terms=list(vocab)[known:],
+    )
+
+
+def _join(first: _Segment, second: _Segment) -> _Segment:
+    """One segment holding ``first``'s articles, then ``second``'s (which follow them)."""
+    return _Segment(
+        metas=first.metas + second.metas,
+        bodies=np.concatenate([first.bodies, second.bodies]),
+        body_offsets=np.concatenate(
+            [first.body_offsets[:-1], second.body_offsets + first.body_offsets[-1]]
+        ),
+        rows=np.concatenate([first.rows, second.rows]),
+        doc_len=np.concatenate([first.doc_len, second.doc_len]),
+        postings=merge(first.postings, second.postings),
+        terms=first.terms + second.terms,
     )
 
 
@@ -233,63 +283,98 @@ def _analyze_chunk(texts: list[str]) -> tuple[list[str], NDArray[np.int32], NDAr
 
 
 def _write_generation(
-    corpus: _Corpus, index_dir: Path, params: BM25Params, print_fp: str, started: float
+    segment: _Segment, index_dir: Path, params: BM25Params, print_fp: str, started: float
 ) -> IndexInfo:
-    """Compute the BM25 arrays, write a new generation and make it live."""
-    bm25 = build_from_ids(corpus.tokens.astype(np.int64), corpus.doc_len, corpus.vocab, params)
-    arrays: dict[str, NDArray[Any]] = {
-        "indptr": bm25.indptr,
-        "doc_ids": bm25.doc_ids,
-        "weights": bm25.weights,
-        "baseline": bm25.baseline,
-        "doc_len": bm25.doc_len,
-        "tokens": corpus.tokens,
-        "passages": corpus.rows,
-        "bodies": np.frombuffer(b"".join(corpus.bodies), dtype=np.uint8),
-        "body_offsets": np.concatenate([[0], np.cumsum([len(b) for b in corpus.bodies])]).astype(
-            np.int64
-        ),
-    }
-    generation = index_dir / f"gen-{print_fp}-{time.time_ns()}-{os.getpid()}"
-    try:
-        generation.mkdir(parents=True)
-        info = _write_files(generation, arrays, corpus, params, print_fp, started)
-        write_atomic(index_dir / CURRENT, generation.name.encode())
-    except OSError as exc:
-        # A full disk or a read-only folder: leave no partial generation to fill it further.
-        shutil.rmtree(generation, ignore_errors=True)
-        raise IndexWriteError(f"cannot write the index in {index_dir}: {_reason(exc)}") from exc
-    _remove_unused_generations(index_dir, keep=generation.name)
-    return info
+    """Write ``segment`` (every article) as a new generation and make it live, alone."""
+    name = f"gen-{print_fp}-{time.time_ns()}-{os.getpid()}"
+    info = _info(segment, params, print_fp, len(segment.terms), len(segment.metas))
+    return _publish(index_dir, name, segment, info, {}, [name], started)
 
 
-def _write_files(
+def _write_delta(
+    delta: _Segment,
     generation: Path,
-    arrays: dict[str, NDArray[Any]],
-    corpus: _Corpus,
+    main: _Head,
+    index_dir: Path,
     params: BM25Params,
     print_fp: str,
     started: float,
 ) -> IndexInfo:
-    """Write one generation's files, their sizes and checksums last (in ``params.json``)."""
-    for name, array in arrays.items():
-        np.save(generation / f"{name}.npy", array, allow_pickle=False)
-    (generation / "vocab.json").write_text(
-        json.dumps(sorted(corpus.vocab, key=corpus.vocab.__getitem__))
+    """Write ``delta`` beside ``generation`` and make the two live together."""
+    name = f"delta-{print_fp}-{time.time_ns()}-{os.getpid()}"
+    info = _info(
+        delta,
+        params,
+        print_fp,
+        vocabulary=len(main.terms) + len(delta.terms),
+        articles=main.articles + len(delta.metas),
+        passages=main.passages + len(delta.rows),
+        base_bytes=main.bytes_on_disk,
     )
-    with (generation / "articles.jsonl").open("w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(meta, ensure_ascii=False) + "\n" for meta in corpus.metas)
-    files = sorted(generation.iterdir())
-    sizes = {p.name: p.stat().st_size for p in files}
-    info = IndexInfo(
+    extra = {"base": generation.name}
+    return _publish(index_dir, name, delta, info, extra, [generation.name, name], started)
+
+
+def _info(
+    segment: _Segment,
+    params: BM25Params,
+    print_fp: str,
+    vocabulary: int,
+    articles: int,
+    passages: int | None = None,
+    base_bytes: int = 0,
+) -> IndexInfo:
+    """Facts about the index once ``segment`` is live (``bytes_on_disk`` filled in later)."""
+    return IndexInfo(
         fingerprint=print_fp,
-        articles=len(corpus.metas),
-        passages=len(corpus.rows),
-        vocabulary=len(corpus.vocab),
-        bytes_on_disk=sum(sizes.values()),
-        build_seconds=round(time.perf_counter() - started, 3),
+        articles=articles,
+        passages=len(segment.rows) if passages is None else passages,
+        vocabulary=vocabulary,
+        bytes_on_disk=base_bytes,
+        build_seconds=0.0,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         params=params,
+    )
+
+
+def _publish(
+    index_dir: Path,
+    name: str,
+    segment: _Segment,
+    info: IndexInfo,
+    extra: dict[str, Any],
+    live: list[str],
+    started: float,
+) -> IndexInfo:
+    """Write ``segment`` into ``index_dir/name``, point ``CURRENT`` at ``live``, tidy up."""
+    directory = index_dir / name
+    try:
+        directory.mkdir(parents=True)
+        info = _write_files(directory, segment, info, extra, started)
+        write_atomic(index_dir / CURRENT, "\n".join(live).encode())
+    except OSError as exc:
+        # A full disk or a read-only folder: leave no partial segment to fill it further.
+        shutil.rmtree(directory, ignore_errors=True)
+        raise IndexWriteError(f"cannot write the index in {index_dir}: {_reason(exc)}") from exc
+    _remove_unused_segments(index_dir, keep=set(live))
+    return info
+
+
+def _write_files(
+    directory: Path, segment: _Segment, info: IndexInfo, extra: dict[str, Any], started: float
+) -> IndexInfo:
+    """Write one segment's files, their sizes and checksums last (in ``params.json``)."""
+    for name, array in segment.arrays().items():
+        np.save(directory / f"{name}.npy", array, allow_pickle=False)
+    (directory / "vocab.json").write_text(json.dumps(segment.terms))
+    with (directory / "articles.jsonl").open("w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(meta, ensure_ascii=False) + "\n" for meta in segment.metas)
+    files = sorted(directory.iterdir())
+    sizes = {p.name: p.stat().st_size for p in files}
+    info = replace(
+        info,
+        bytes_on_disk=info.bytes_on_disk + sum(sizes.values()),
+        build_seconds=round(time.perf_counter() - started, 3),
     )
     params_doc = {
         "format": FORMAT_VERSION,
@@ -297,9 +382,10 @@ def _write_files(
         "files": sizes,
         "checksums": {p.name: _checksum(p) for p in files},
         "info": asdict(info),
+        **extra,
     }
-    (generation / PARAMS).write_text(json.dumps(params_doc, indent=2), encoding="utf-8")
-    fsync_tree(generation)
+    (directory / PARAMS).write_text(json.dumps(params_doc, indent=2), encoding="utf-8")
+    fsync_tree(directory)
     return info
 
 
@@ -320,132 +406,210 @@ def _checksum(path: Path) -> int:
     return crc
 
 
-def _read_corpus(generation: Path) -> _Corpus:
-    """The stored articles, passages and term ids of a generation (to extend it)."""
-    arrays = {
-        n: np.load(generation / f"{n}.npy", allow_pickle=False)
-        for n in ("tokens", "doc_len", "passages", "bodies", "body_offsets")
-    }
-    offsets = arrays["body_offsets"]
-    raw = arrays["bodies"].tobytes()
-    with (generation / "articles.jsonl").open(encoding="utf-8") as handle:
-        metas = [json.loads(line) for line in handle]
-    terms = json.loads((generation / "vocab.json").read_text(encoding="utf-8"))
-    return _Corpus(
-        metas=metas,
-        bodies=[raw[offsets[i] : offsets[i + 1]] for i in range(len(metas))],
-        rows=arrays["passages"],
-        tokens=arrays["tokens"],
-        doc_len=arrays["doc_len"],
-        vocab={term: i for i, term in enumerate(terms)},
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """What adding to a generation needs of it, without reading its arrays."""
+
+    terms: list[str]
+    articles: int
+    passages: int
+    bytes_on_disk: int
+
+
+def _read_head(generation: Path) -> _Head:
+    info = json.loads((generation / PARAMS).read_text(encoding="utf-8"))["info"]
+    return _Head(
+        terms=json.loads((generation / "vocab.json").read_text(encoding="utf-8")),
+        articles=int(info["articles"]),
+        passages=int(info["passages"]),
+        bytes_on_disk=int(info["bytes_on_disk"]),
     )
 
 
-def _live_generation(index_dir: Path) -> Path:
+def _read_segment(directory: Path) -> _Segment:
+    """A stored generation or delta, to extend it or merge it (arrays memory-mapped)."""
+    arrays = {
+        n: np.load(directory / f"{n}.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+        for n in _ARRAYS
+    }
+    with (directory / "articles.jsonl").open(encoding="utf-8") as handle:
+        metas = [json.loads(line) for line in handle]
+    return _Segment(
+        metas=metas,
+        bodies=arrays["bodies"],
+        body_offsets=arrays["body_offsets"],
+        rows=arrays["passages"],
+        doc_len=arrays["doc_len"],
+        postings=Postings(arrays["terms"], arrays["indptr"], arrays["doc_ids"], arrays["tf"]),
+        terms=json.loads((directory / "vocab.json").read_text(encoding="utf-8")),
+    )
+
+
+def _live(index_dir: Path) -> tuple[Path, Path | None]:
+    """The live generation and its delta, as ``CURRENT`` names them."""
     pointer = index_dir / CURRENT
     if not pointer.is_file():
         raise IndexMissingError(str(index_dir))
-    return index_dir / pointer.read_text(encoding="utf-8").strip()
+    names = pointer.read_text(encoding="utf-8").split()
+    if not 1 <= len(names) <= 2:
+        raise IndexCorruptError(f"{pointer} names {len(names)} segments")
+    return index_dir / names[0], index_dir / names[1] if len(names) == 2 else None
 
 
 @contextlib.contextmanager
-def _reading(generation: Path) -> Iterator[None]:
-    """Hold a shared lock on ``generation`` while a process opens it.
+def _reading(segments: list[Path]) -> Iterator[None]:
+    """Hold a shared lock on each of ``segments`` while a process opens them.
 
     Once open, the arrays are memory-mapped and survive the files' removal; only the moment of
-    opening needs the files. A maintainer removes a generation only when it can take the lock
+    opening needs the files. A maintainer removes a segment only when it can take the lock
     exclusively, so it never pulls files from under a reader that is opening them.
     """
-    with (generation / PARAMS).open("rb") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+    with contextlib.ExitStack() as stack:
+        for segment in segments:
+            handle = stack.enter_context((segment / PARAMS).open("rb"))
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
         yield
 
 
-def _remove_unused_generations(index_dir: Path, keep: str) -> None:
-    """Remove every generation but ``keep`` that no process is opening right now."""
-    for child in index_dir.glob("gen-*"):
-        if child.name == keep:
+def _remove_unused_segments(index_dir: Path, keep: set[str]) -> None:
+    """Remove every generation and delta not in ``keep`` that no process is opening now."""
+    for child in [*index_dir.glob("gen-*"), *index_dir.glob("delta-*")]:
+        if child.name in keep:
             continue
         try:
             handle = (child / PARAMS).open("rb")
         except FileNotFoundError:
-            shutil.rmtree(child, ignore_errors=True)  # a build that crashed before finishing
+            shutil.rmtree(child, ignore_errors=True)  # a write that crashed before finishing
             continue
         with handle:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                continue  # being opened; the next build removes it
+                continue  # being opened; the next write removes it
             shutil.rmtree(child, ignore_errors=True)
 
 
 def load(index_dir: Path) -> Coverage:
-    """Open the live generation read-only; raise ``IndexMissingError`` or ``IndexCorruptError``.
+    """Open the live index read-only; raise ``IndexMissingError`` or ``IndexCorruptError``.
 
     Every file is checked against the size and checksum written with it, so a damaged file
-    is found here rather than as wrong scores. A generation replaced while this process was
-    about to open it is skipped for the new live one.
+    is found here rather than as wrong scores. A generation or delta replaced while this
+    process was about to open it is skipped for the new live one.
     """
     for attempt in range(_OPEN_ATTEMPTS):
-        generation = _live_generation(index_dir)
+        live = _live(index_dir)
+        segments = [path for path in live if path is not None]
         try:
-            with _reading(generation):
-                return _load_generation(generation)
+            with _reading(segments):
+                return _load_segments(segments)
         except FileNotFoundError as exc:
-            if attempt + 1 < _OPEN_ATTEMPTS and _live_generation(index_dir) != generation:
+            if attempt + 1 < _OPEN_ATTEMPTS and _live(index_dir) != live:
                 continue
             raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
         except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
             raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
-    raise IndexCorruptError("the live generation kept changing while it was being opened")
+    raise IndexCorruptError("the live index kept changing while it was being opened")
 
 
-def _load_generation(generation: Path) -> Coverage:
-    doc = json.loads((generation / PARAMS).read_text(encoding="utf-8"))
+@dataclass(frozen=True, slots=True)
+class _Opened:
+    """One segment as opened: its ``params.json``, arrays, new terms and articles."""
+
+    doc: dict[str, Any]
+    arrays: dict[str, NDArray[Any]]
+    terms: list[str]
+    metas: list[ArticleMeta]
+
+
+def _load_segments(segments: list[Path]) -> Coverage:
+    """The coverage over a generation and its delta (if any), searched as one index."""
+    opened = [_open_segment(path) for path in segments]
+    if len(opened) == 2 and opened[1].doc.get("base") != segments[0].name:
+        raise ValueError(f"{segments[1].name} was not written beside {segments[0].name}")
+    raw = opened[-1].doc["info"]
+    info = IndexInfo(**(raw | {"params": BM25Params(**raw["params"])}))
+    terms = [term for part in opened for term in part.terms]
+    metas = [meta for part in opened for meta in part.metas]
+    passages, doc_len = (
+        _concatenate([part.arrays[name] for part in opened]) for name in ("passages", "doc_len")
+    )
+    _check_union(len(terms), len(metas), passages, opened, info)
+    bm25 = combine(
+        {term: i for i, term in enumerate(terms)},
+        [
+            Postings(*(part.arrays[n] for n in ("terms", "indptr", "doc_ids", "tf")))
+            for part in opened
+        ],
+        doc_len,
+        info.params,
+    )
+    bodies = [Bodies(part.arrays["bodies"], part.arrays["body_offsets"]) for part in opened]
+    return Coverage(metas, bodies, passages, bm25, info)
+
+
+def _concatenate(parts: list[NDArray[Any]]) -> NDArray[Any]:
+    """One array of ``parts``; a single part stays the memory map it is (no copy)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _open_segment(directory: Path) -> _Opened:
+    doc = json.loads((directory / PARAMS).read_text(encoding="utf-8"))
     if doc.get("format") != FORMAT_VERSION or doc.get("analyzer") != ANALYZER_VERSION:
         raise ValueError(f"built by format {doc.get('format')} / analyzer {doc.get('analyzer')}")
     for name, size in doc["files"].items():
-        if (generation / name).stat().st_size != size:
+        if (directory / name).stat().st_size != size:
             raise ValueError(f"{name} has the wrong size (truncated or overwritten)")
-        if _checksum(generation / name) != doc["checksums"][name]:
+        if _checksum(directory / name) != doc["checksums"][name]:
             raise ValueError(f"{name} does not match its checksum (damaged on disk)")
-    raw = doc["info"]
-    info = IndexInfo(**(raw | {"params": BM25Params(**raw["params"])}))
     # Plain ndarray views of the memory maps: the same pages, but indexing a row does not
     # build a new memmap object each time (that alone was a third of a question's time).
     arrays = {
-        n: np.load(generation / f"{n}.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+        n: np.load(directory / f"{n}.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
         for n in _ARRAYS
     }
-    terms = json.loads((generation / "vocab.json").read_text(encoding="utf-8"))
-    with (generation / "articles.jsonl").open(encoding="utf-8") as handle:
+    terms = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
+    with (directory / "articles.jsonl").open(encoding="utf-8") as handle:
         metas = [ArticleMeta(**json.loads(line)) for line in handle]
-    _check_shapes(arrays, len(terms), len(metas), info)
-    bm25 = BM25Arrays(
-        vocab={term: i for i, term in enumerate(terms)},
-        indptr=arrays["indptr"],
-        doc_ids=arrays["doc_ids"],
-        weights=arrays["weights"],
-        baseline=arrays["baseline"],
-        doc_len=arrays["doc_len"],
-    )
-    return Coverage(metas, arrays["bodies"], arrays["body_offsets"], arrays["passages"], bm25, info)
+    _check_segment(arrays, len(metas))
+    return _Opened(doc, arrays, terms, metas)
 
 
-def _check_shapes(
-    arrays: dict[str, NDArray[Any]], n_terms: int, n_articles: int, info: IndexInfo
-) -> None:
+def _check_segment(arrays: dict[str, NDArray[Any]], n_articles: int) -> None:
     """Cheap consistency checks that catch truncation and mixed-up files without a full scan."""
-    checks = {
-        "vocabulary size": n_terms == info.vocabulary == len(arrays["indptr"]) - 1,
-        "postings length": int(arrays["indptr"][-1])
-        == len(arrays["doc_ids"])
-        == len(arrays["weights"]),
-        "passage count": len(arrays["doc_len"]) == len(arrays["passages"]) == info.passages,
-        "article count": n_articles == info.articles == len(arrays["body_offsets"]) - 1,
-        "body bytes": int(arrays["body_offsets"][-1]) == len(arrays["bodies"]),
-        "baseline length": len(arrays["baseline"]) == n_terms,
-    }
+    _require(
+        {
+            "term list": len(arrays["indptr"]) == len(arrays["terms"]) + 1,
+            "postings length": int(arrays["indptr"][-1])
+            == len(arrays["doc_ids"])
+            == len(arrays["tf"]),
+            "passage count": len(arrays["doc_len"]) == len(arrays["passages"]),
+            "article count": n_articles == len(arrays["body_offsets"]) - 1,
+            "body bytes": int(arrays["body_offsets"][-1]) == len(arrays["bodies"]),
+        }
+    )
+
+
+def _check_union(
+    n_terms: int,
+    n_articles: int,
+    passages: NDArray[np.int32],
+    opened: list[_Opened],
+    info: IndexInfo,
+) -> None:
+    """The segments together hold what ``params.json`` says, and ids stay in range."""
+    last_term = max(
+        (int(p.arrays["terms"][-1]) for p in opened if len(p.arrays["terms"])), default=-1
+    )
+    _require(
+        {
+            "vocabulary size": n_terms == info.vocabulary > last_term,
+            "passage count": len(passages) == info.passages,
+            "article count": n_articles == info.articles,
+        }
+    )
+
+
+def _require(checks: dict[str, bool]) -> None:
     broken = [name for name, ok in checks.items() if not ok]
     if broken:
         raise ValueError("inconsistent " + ", ".join(broken))

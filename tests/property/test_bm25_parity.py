@@ -1,4 +1,8 @@
-"""The numpy index scores exactly as rank-bm25 does, for every variant, on random corpora."""
+"""The numpy index scores exactly as rank-bm25 does, for every variant, on random corpora.
+
+Also when the corpus is split into a main segment and deltas searched beside it: scores are
+those of rank-bm25 over the union, and merging the segments changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,21 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from index.storage.bm25 import BM25Params, Variant, baseline_sum, build, scores, term_ids, top_k
+from index.storage.bm25 import (
+    BM25Index,
+    BM25Params,
+    Postings,
+    Variant,
+    baseline_sum,
+    build,
+    combine,
+    merge,
+    postings,
+    postings_from_ids,
+    scores,
+    term_ids,
+    top_k,
+)
 
 _ORACLES = {"okapi": BM25Okapi, "l": BM25L, "plus": BM25Plus}
 _token = st.sampled_from("ab cd ef gh ij kl mn op qr st".split())
@@ -69,3 +87,59 @@ def test_top_k_returns_only_matching_passages_best_first(
 def test_an_all_unknown_query_finds_nothing() -> None:
     index = build([["a", "b"], ["c"]], BM25Params())
     assert top_k(index, ["zzz", "yyy"], 5) == []
+
+
+def _segmented(corpus: list[list[str]], cuts: list[int], params: BM25Params) -> BM25Index:
+    """The corpus indexed as a main segment and one delta per further cut, side by side."""
+    vocab: dict[str, int] = {}
+    bounds = sorted({0, len(corpus), *(c % (len(corpus) + 1) for c in cuts)})
+    segments = [_segment(corpus, lo, hi, vocab) for lo, hi in zip(bounds, bounds[1:])]
+    doc_len = np.asarray([len(doc) for doc in corpus], dtype=np.int32)
+    return combine(vocab, segments, doc_len, params)
+
+
+def _segment(corpus: list[list[str]], lo: int, hi: int, vocab: dict[str, int]) -> Postings:
+    ids = [vocab.setdefault(t, len(vocab)) for doc in corpus[lo:hi] for t in doc]
+    lengths = np.asarray([len(doc) for doc in corpus[lo:hi]], dtype=np.int32)
+    return postings_from_ids(np.asarray(ids, dtype=np.int64), lengths, lo)
+
+
+_cuts = st.lists(st.integers(min_value=0, max_value=25), max_size=3)
+
+
+@given(corpus=_corpus, cuts=_cuts, query=_query, params=_params)
+def test_main_and_delta_segments_score_as_rank_bm25_over_the_union(
+    corpus: list[list[str]], cuts: list[int], query: list[str], params: BM25Params
+) -> None:
+    index = _segmented(corpus, cuts, params)
+    expected = np.asarray(_oracle(corpus, params).get_scores(query))  # type: ignore[attr-defined]
+    ids = term_ids(index, query)
+    dense, matched = scores(index, ids)
+    assert np.allclose(dense + baseline_sum(index, ids), expected, rtol=1e-4, atol=1e-5)
+    assert set(matched.tolist()) == {i for i, doc in enumerate(corpus) if set(doc) & set(query)}
+
+
+@given(corpus=_corpus, cuts=_cuts, query=_query, params=_params, k=st.integers(1, 30))
+def test_segments_rank_exactly_as_one_index(
+    corpus: list[list[str]], cuts: list[int], query: list[str], params: BM25Params, k: int
+) -> None:
+    """Same passages, same order, same float32 scores: per-posting weights do not depend on
+    which segment holds the posting."""
+    assert top_k(_segmented(corpus, cuts, params), query, k) == top_k(
+        build(corpus, params), query, k
+    )
+
+
+@given(corpus=_corpus, cuts=_cuts)
+def test_merging_segments_gives_the_postings_of_one_build(
+    corpus: list[list[str]], cuts: list[int]
+) -> None:
+    split = _segmented(corpus, cuts, BM25Params())
+    merged = split.segments[0]
+    for segment in split.segments[1:]:
+        merged = merge(merged, segment)
+    whole = build(corpus, BM25Params()).segments[0]
+    for name in ("terms", "indptr", "doc_ids", "tf"):
+        assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
+    for term in range(len(split.vocab)):
+        assert np.array_equal(postings(split, term), postings(build(corpus, BM25Params()), term))

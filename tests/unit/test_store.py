@@ -74,7 +74,7 @@ def test_a_stale_index_is_rebuilt_when_articles_or_settings_change(
     ("damage", "reason"),
     [
         (
-            lambda g: (g / "weights.npy").write_bytes((g / "weights.npy").read_bytes()[:100]),
+            lambda g: (g / "tf.npy").write_bytes((g / "tf.npy").read_bytes()[:100]),
             "wrong size",
         ),
         (lambda g: (g / "params.json").write_text("{not json"), "JSONDecodeError"),
@@ -160,7 +160,9 @@ def test_a_round_trip_gives_the_same_search_results(seeds: Path, tmp_path: Path)
     assert "Nord Stream 2" in first[0].text
 
 
-def test_adding_articles_appends_and_scores_as_a_full_rebuild(seeds: Path, tmp_path: Path) -> None:
+def test_adding_articles_writes_a_delta_that_scores_as_a_full_rebuild(
+    seeds: Path, tmp_path: Path
+) -> None:
     from index.storage.store import fingerprint
 
     appended, rebuilt = tmp_path / "appended", tmp_path / "rebuilt"
@@ -174,7 +176,8 @@ def test_adding_articles_appends_and_scores_as_a_full_rebuild(seeds: Path, tmp_p
     assert (
         info is not None and info.articles == 3 and info.fingerprint == fingerprint(seeds, PARAMS)
     )
-    assert {p.name for p in appended.glob("gen-*")} != generations
+    assert {p.name for p in appended.glob("gen-*")} == generations  # the main one is kept
+    assert len(list(appended.glob("delta-*"))) == 1
     build_index(seeds, rebuilt, PARAMS)
     query = "Putin NATO grain corridors talks"
     by_text = lambda hits: sorted((h.article_id, h.start, h.end, round(h.score, 4)) for h in hits)  # noqa: E731
