@@ -11,12 +11,17 @@ Every system gets the same analysed terms and BM25Plus (k1=1.5, b=0.9, delta=1).
 measurement runs in a fresh subprocess so memory figures are its own: build time (analysis
 included), peak memory of the build process (max RSS, corpus text included), bytes on disk,
 resident memory added by loading, cold load time, retrieval latency p50/p99 (top 10) and,
-for ours, full ``ask`` latency (retrieval plus quote selection) and the time to add one
-article. rank-bm25 has no index to save or
-load, and its Python scoring loop is only run up to 100k passages. Top-10 passages and
-scores are checked against rank-bm25 wherever it runs. Results: benchmarks/results/retrieval.json.
+for ours, full ``ask`` latency (retrieval plus quote selection), the time to add one
+article, to open the index again after it (what another process does to pick it up) and
+retrieval with that delta beside the main segment, and the time to merge a delta into a new
+generation. rank-bm25 has no index to save or load, and its Python scoring loop is only run
+up to 100k passages. Top-10 passages and scores are checked against rank-bm25 wherever it
+runs. ``--baseline PATH`` also runs our workers from another checkout (e.g. the main
+branch) in the same run, so a change is compared side by side on the same loaded machine.
+Results: benchmarks/results/retrieval.json.
 
-Run: ``.venv/bin/python benchmarks/bench_retrieval.py [--sizes 10000 100000 1000000]``
+Run: ``.venv/bin/python benchmarks/bench_retrieval.py [--sizes 10000 100000 1000000]
+[--baseline ../main] [--only-ours]``
 """
 
 from __future__ import annotations
@@ -147,7 +152,7 @@ def work_ours_build(size: int, directory: str) -> dict[str, Any]:
 
 def work_ours_query(size: int, directory: str) -> dict[str, Any]:
     from index.answering.answer import answer
-    from index.storage.store import append_articles, load
+    from index.storage.store import load
 
     articles = grow(base_articles(), min(size, 20_000))
     asked = questions(articles)
@@ -172,15 +177,21 @@ def work_ours_query(size: int, directory: str) -> dict[str, Any]:
         answer(coverage, question)
         asks.append(time.perf_counter() - t)
     resident_after = _rss_mib() - before
-    new = replace(
-        articles[5],
-        id="bench-added-article",
-        title="Added article",
-        body=articles[5].body + " Added.",
-    )
-    t = time.perf_counter()
-    append_articles([new], Path(directory), PARAMS, "bench-added")
-    add_s = time.perf_counter() - t
+    return {
+        **_questions_report(load_s, resident, resident_after, passages, retrieval, asks, top10),
+        **_adding(articles, directory, asked),
+    }
+
+
+def _questions_report(
+    load_s: float,
+    resident: float,
+    resident_after: float,
+    passages: int,
+    retrieval: list[float],
+    asks: list[float],
+    top10: dict[str, list[tuple[int, float]]],
+) -> dict[str, Any]:
     return {
         "cold_load_s": round(load_s, 3),
         "resident_mib": round(resident, 1),
@@ -191,8 +202,36 @@ def work_ours_query(size: int, directory: str) -> dict[str, Any]:
         ),
         "retrieval": _percentiles(retrieval),
         "ask": _percentiles(asks),
-        "add_one_article_s": round(add_s, 3),
         "top10": {q: [[n, round(s, 4)] for n, s in hits] for q, hits in top10.items()},
+    }
+
+
+def _adding(articles: list[Article], directory: str, asked: list[str]) -> dict[str, Any]:
+    """Add one article (a delta), open the index again, ask again, then force a merge."""
+    from index.storage.store import append_articles, load
+
+    new = [
+        replace(a, id=f"bench-added-{n}", title=f"Added {n}", body=a.body + " Added.")
+        for n, a in enumerate(articles[5:7])
+    ]
+    t = time.perf_counter()
+    append_articles(new[:1], Path(directory), PARAMS, "bench-added")
+    add_s = time.perf_counter() - t
+    t = time.perf_counter()
+    coverage = load(Path(directory))
+    reload_s = time.perf_counter() - t
+    retrieval = []
+    for question in asked:
+        t = time.perf_counter()
+        coverage.ranked(analyze(question), 10)
+        retrieval.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    append_articles(new[1:], Path(directory), PARAMS, "bench-merged", merge_passages=0)
+    return {
+        "add_one_article_s": round(add_s, 3),
+        "load_after_add_s": round(reload_s, 3),
+        "retrieval_with_delta": _percentiles(retrieval),
+        "merge_s": round(time.perf_counter() - t, 3),
     }
 
 
@@ -273,10 +312,13 @@ WORKERS = {
 }
 
 
-def _in_subprocess(worker: str, size: int, directory: Path) -> dict[str, Any]:
+def _in_subprocess(
+    worker: str, size: int, directory: Path, checkout: Path = ROOT
+) -> dict[str, Any]:
+    """Run ``worker`` in a fresh process, from ``checkout``'s code and benchmark script."""
     command = [
         sys.executable,
-        __file__,
+        str(checkout / "benchmarks" / Path(__file__).name),
         "--worker",
         worker,
         "--size",
@@ -284,7 +326,10 @@ def _in_subprocess(worker: str, size: int, directory: Path) -> dict[str, Any]:
         "--dir",
         str(directory),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    environment = os.environ | {"PYTHONPATH": str(checkout)}  # before the editable install
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, cwd=checkout, env=environment
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{worker} at {size}: {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -306,12 +351,42 @@ def _parity(ours: dict[str, Any], oracle: dict[str, Any]) -> dict[str, Any]:
     return {"questions": len(oracle["top10"]), "identical_top10": same}
 
 
+def _ours(size: int, directory: Path, checkout: Path = ROOT) -> dict[str, Any]:
+    built = _in_subprocess("ours_build", size, directory, checkout)
+    return built | _in_subprocess("ours_query", size, directory, checkout)
+
+
+def _measure(size: int, work: Path, baseline: Path | None, only_ours: bool) -> dict[str, Any]:
+    """One size's row: ours (and the baseline checkout's), then the other systems."""
+    row: dict[str, Any] = {"ours": _ours(size, work / "ours")}
+    if baseline is not None:
+        row["baseline"] = _ours(size, work / "baseline", baseline.resolve())
+        row["baseline"]["checkout"] = str(baseline)
+        del row["baseline"]["top10"]
+    if not only_ours:
+        row["bm25s"] = _in_subprocess("bm25s", size, work / "bm25s")
+        row["speedup_vs_bm25s_p50"] = round(
+            row["bm25s"]["retrieval"]["p50_ms"] / row["ours"]["retrieval"]["p50_ms"], 2
+        )
+    if size <= RANK_BM25_LIMIT and not only_ours:
+        row["rank_bm25"] = _in_subprocess("rank_bm25", size, work / "rank")
+        row["parity_vs_rank_bm25"] = _parity(row["ours"], row["rank_bm25"])
+        row["speedup_vs_rank_bm25_p50"] = round(
+            row["rank_bm25"]["retrieval"]["p50_ms"] / row["ours"]["retrieval"]["p50_ms"], 1
+        )
+        del row["rank_bm25"]["top10"]
+    del row["ours"]["top10"]
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--worker", choices=sorted(WORKERS))
     parser.add_argument("--size", type=int)
     parser.add_argument("--dir", type=Path)
+    parser.add_argument("--baseline", type=Path, help="another checkout to run ours from too")
+    parser.add_argument("--only-ours", action="store_true", help="skip bm25s and rank-bm25")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(WORKERS[args.worker](args.size, str(args.dir))))
@@ -328,23 +403,10 @@ def main() -> None:
     for size in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
         try:
-            row: dict[str, Any] = {"ours": _in_subprocess("ours_build", size, work / "ours")}
-            row["ours"] |= _in_subprocess("ours_query", size, work / "ours")
-            row["bm25s"] = _in_subprocess("bm25s", size, work / "bm25s")
-            if size <= RANK_BM25_LIMIT:
-                row["rank_bm25"] = _in_subprocess("rank_bm25", size, work / "rank")
-                row["parity_vs_rank_bm25"] = _parity(row["ours"], row["rank_bm25"])
-                row["speedup_vs_rank_bm25_p50"] = round(
-                    row["rank_bm25"]["retrieval"]["p50_ms"] / row["ours"]["retrieval"]["p50_ms"], 1
-                )
-                del row["rank_bm25"]["top10"]
-            row["speedup_vs_bm25s_p50"] = round(
-                row["bm25s"]["retrieval"]["p50_ms"] / row["ours"]["retrieval"]["p50_ms"], 2
-            )
-            del row["ours"]["top10"]
+            row = _measure(size, work, args.baseline, args.only_ours)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        report["sizes"][str(size)] = row
+        report["sizes"][str(size)] = report["sizes"].get(str(size), {}) | row
         print(json.dumps({size: row}, indent=1), flush=True)
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(report, indent=2) + "\n")

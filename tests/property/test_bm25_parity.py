@@ -6,6 +6,8 @@ those of rank-bm25 over the union, and merging the segments changes nothing.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -93,7 +95,7 @@ def _segmented(corpus: list[list[str]], cuts: list[int], params: BM25Params) -> 
     """The corpus indexed as a main segment and one delta per further cut, side by side."""
     vocab: dict[str, int] = {}
     bounds = sorted({0, len(corpus), *(c % (len(corpus) + 1) for c in cuts)})
-    segments = [_segment(corpus, lo, hi, vocab) for lo, hi in zip(bounds, bounds[1:])]
+    segments = [_segment(corpus, lo, hi, vocab) for lo, hi in itertools.pairwise(bounds)]
     doc_len = np.asarray([len(doc) for doc in corpus], dtype=np.int32)
     return combine(vocab, segments, doc_len, params)
 
