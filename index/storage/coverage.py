@@ -52,10 +52,12 @@ class IndexInfo:
 @dataclass(frozen=True, slots=True)
 class Bodies:
     """One segment's article bodies as UTF-8 bytes: article ``i`` is
-    ``data[offsets[i]:offsets[i + 1]]`` (``i`` counted within the segment)."""
+    ``data[offsets[i]:offsets[i + 1]]`` (``i`` counted within the segment), and each body's
+    ``files.body_key`` (ASCII), so additions find duplicates without reading every body."""
 
     data: NDArray[np.uint8]
     offsets: NDArray[np.int64]
+    keys: NDArray[np.bytes_]
 
     def __len__(self) -> int:
         return int(self.offsets.shape[0]) - 1
@@ -101,12 +103,9 @@ class Coverage:
 
     def body(self, index: int) -> str:
         """The cleaned body of the article at ``index``."""
-        for part in self.bodies:
-            if index < len(part):
-                lo, hi = part.offsets[index], part.offsets[index + 1]
-                return bytes(part.data[lo:hi]).decode("utf-8")
-            index -= len(part)
-        raise IndexError("article index out of range")
+        part, index = self._segment_of(index)
+        lo, hi = part.offsets[index], part.offsets[index + 1]
+        return bytes(part.data[lo:hi]).decode("utf-8")
 
     def article(self, index: int) -> Article:
         """The full article at ``index``."""
@@ -121,6 +120,19 @@ class Coverage:
             body=self.body(index),
             source=meta.source,
         )
+
+    def body_key(self, index: int) -> str:
+        """``files.body_key`` of the article at ``index``'s body, as stored with the index."""
+        part, index = self._segment_of(index)
+        return bytes(part.keys[index]).decode("ascii")
+
+    def _segment_of(self, index: int) -> tuple[Bodies, int]:
+        """The segment holding article ``index``, and its position there."""
+        for part in self.bodies:
+            if 0 <= index < len(part):
+                return part, index
+            index -= len(part)
+        raise IndexError("article index out of range")
 
     def passage_range(self, index: int) -> range:
         """Passage numbers of the article at ``index``, in body order."""

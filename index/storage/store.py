@@ -52,7 +52,7 @@ from numpy.typing import NDArray
 from index import passages as passage_rules
 from index.analyze import ANALYZER_VERSION, analyze
 from index.atomic import fsync_tree, write_atomic
-from index.ingest.files import PARSER_VERSION, list_folder, read_folder
+from index.ingest.files import PARSER_VERSION, body_key, list_folder, read_folder
 from index.models import Article, Problem
 from index.storage.bm25 import BM25Params, Postings, combine, merge, postings_from_ids
 from index.storage.coverage import ArticleMeta, Bodies, Coverage, IndexInfo
@@ -70,7 +70,19 @@ MERGE_PASSAGES = 20_000
 PARAMS = "params.json"
 #: Times ``load`` follows ``CURRENT`` when a generation is replaced while being opened.
 _OPEN_ATTEMPTS = 3
-_ARRAYS = ("terms", "indptr", "doc_ids", "tf", "doc_len", "passages", "bodies", "body_offsets")
+_ARRAYS = (
+    "terms",
+    "indptr",
+    "doc_ids",
+    "tf",
+    "doc_len",
+    "passages",
+    "bodies",
+    "body_offsets",
+    "body_keys",
+)
+#: Stored ``files.body_key`` values: 40 hex digits.
+_KEY = "S40"
 #: Passages analysed per task; batches of at least ``PARALLEL_PASSAGES`` use every core.
 ANALYSIS_CHUNK = 5_000
 PARALLEL_PASSAGES = 50_000
@@ -141,6 +153,7 @@ class _Segment:
     metas: list[dict[str, Any]]  #: article metadata, as articles.jsonl holds it
     bodies: NDArray[np.uint8]  #: every body as UTF-8, concatenated
     body_offsets: NDArray[np.int64]  #: article ``i`` of the segment: offsets[i]:offsets[i+1]
+    body_keys: NDArray[np.bytes_]  #: each body's ``files.body_key``, to find duplicates
     rows: NDArray[np.int32]  #: passages: (global) article index, start, end
     doc_len: NDArray[np.int32]  #: terms per passage
     postings: Postings
@@ -157,6 +170,7 @@ class _Segment:
             "passages": self.rows,
             "bodies": self.bodies,
             "body_offsets": self.body_offsets,
+            "body_keys": self.body_keys,
         }
 
 
@@ -221,6 +235,7 @@ def _new_segment(
         metas=[{k: v for k, v in asdict(a).items() if k != "body"} for a in articles],
         bodies=np.frombuffer(b"".join(encoded), dtype=np.uint8),
         body_offsets=np.concatenate([[0], np.cumsum([len(b) for b in encoded])]).astype(np.int64),
+        body_keys=np.asarray([body_key(a.body).encode() for a in articles], dtype=_KEY),
         rows=np.asarray(rows, dtype=np.int32).reshape(-1, 3),
         doc_len=doc_len,
         postings=postings_from_ids(tokens.astype(np.int64), doc_len, first_passage),
@@ -236,6 +251,7 @@ def _join(first: _Segment, second: _Segment) -> _Segment:
         body_offsets=np.concatenate(
             [first.body_offsets[:-1], second.body_offsets + first.body_offsets[-1]]
         ),
+        body_keys=np.concatenate([first.body_keys, second.body_keys]),
         rows=np.concatenate([first.rows, second.rows]),
         doc_len=np.concatenate([first.doc_len, second.doc_len]),
         postings=merge(first.postings, second.postings),
@@ -438,6 +454,7 @@ def _read_segment(directory: Path) -> _Segment:
         metas=metas,
         bodies=arrays["bodies"],
         body_offsets=arrays["body_offsets"],
+        body_keys=arrays["body_keys"],
         rows=arrays["passages"],
         doc_len=arrays["doc_len"],
         postings=Postings(arrays["terms"], arrays["indptr"], arrays["doc_ids"], arrays["tf"]),
@@ -543,7 +560,10 @@ def _load_segments(segments: list[Path]) -> Coverage:
         doc_len,
         info.params,
     )
-    bodies = [Bodies(part.arrays["bodies"], part.arrays["body_offsets"]) for part in opened]
+    bodies = [
+        Bodies(*(part.arrays[n] for n in ("bodies", "body_offsets", "body_keys")))
+        for part in opened
+    ]
     return Coverage(metas, bodies, passages, bm25, info)
 
 
@@ -583,7 +603,9 @@ def _check_segment(arrays: dict[str, NDArray[Any]], n_articles: int) -> None:
             == len(arrays["doc_ids"])
             == len(arrays["tf"]),
             "passage count": len(arrays["doc_len"]) == len(arrays["passages"]),
-            "article count": n_articles == len(arrays["body_offsets"]) - 1,
+            "article count": n_articles
+            == len(arrays["body_offsets"]) - 1
+            == len(arrays["body_keys"]),
             "body bytes": int(arrays["body_offsets"][-1]) == len(arrays["bodies"]),
         }
     )

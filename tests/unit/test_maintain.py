@@ -377,6 +377,21 @@ def test_adding_to_a_current_index_checks_duplicates_without_reading_the_folder(
     assert report.info is not None and report.info.articles == 3
 
 
+def test_adding_finds_a_duplicate_body_by_its_stored_key_without_reading_bodies(
+    maintainer: Maintainer, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    existing = read_folder(seeds).articles[1]
+    maintainer.open()
+
+    def refuse(self: object, index: int) -> str:
+        raise AssertionError("read a body to find duplicates")
+
+    monkeypatch.setattr("index.storage.coverage.Coverage.body", refuse)
+    same_text = replace(existing, id="y", url=None, body="  " + existing.body.upper())
+    report = maintainer.add_articles([same_text])
+    assert str(report.problems[0]).endswith(f"already in the coverage as {existing.id}")
+
+
 def test_adding_to_a_stale_index_checks_duplicates_in_the_folder(
     maintainer: Maintainer, seeds: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
