@@ -6,8 +6,14 @@
 2. 200 ``/ask`` interactions back to back through simcord (which runs one user action at a
    time), each checked to be acknowledged inside Discord's 3-second window.
 
+With ``--add N``, N new articles are added during the burst, one after another, the way
+``/add`` does it (``Maintainer.add_articles`` off the event loop, then ``live.refresh``); the
+last addition is made to merge the delta into a new generation (the costliest kind).
+Reported: each addition's time, its refresh, and whether it merged.
+
 The corpus is grown from the shared corpora as in bench_retrieval.py. Writes
-benchmarks/results/load.json. Run: ``.venv/bin/python benchmarks/bench_load.py [--passages N]``
+benchmarks/results/load.json (load-<passages>.json with ``--add``). Run:
+``.venv/bin/python benchmarks/bench_load.py [--passages N] [--add N]``
 """
 
 from __future__ import annotations
@@ -26,18 +32,45 @@ from typing import Any
 import simcord
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_retrieval import base_articles, grow, questions
+from bench_retrieval import _variant, base_articles, grow, questions
 
 from bot import create_bot
 from bot.client import CoverageBot
 from bot.settings import Settings
+from index.models import Article
+from index.storage.store import CURRENT
 
 RESULTS = Path(__file__).parent / "results" / "load.json"
 BURST = 200
 PROBE_SECONDS = 0.005
 
 
-async def burst(bot: CoverageBot, asked: list[str]) -> dict[str, Any]:
+async def adding(bot: CoverageBot, articles: list[Article]) -> list[dict[str, Any]]:
+    """Add ``articles`` one at a time as ``/add`` does; the last one merges the delta."""
+    maintainer = bot.live.maintainer
+    done = []
+    for n, article in enumerate(articles):
+        if n == len(articles) - 1:
+            maintainer.merge_passages = 0
+        started = time.perf_counter()
+        report = await asyncio.to_thread(maintainer.add_articles, [article])
+        added = time.perf_counter()
+        await asyncio.to_thread(bot.live.refresh)
+        segments = (maintainer.index_dir / CURRENT).read_text().split()
+        done.append(
+            {
+                "added": len(report.added),
+                "add_s": round(added - started, 3),
+                "refresh_s": round(time.perf_counter() - added, 3),
+                "merged": len(segments) == 1,
+            }
+        )
+    return done
+
+
+async def burst(
+    bot: CoverageBot, asked: list[str], new: list[Article] | None = None
+) -> dict[str, Any]:
     """All questions at once through the cog's path, with a loop-lag probe running."""
     cog = bot.get_cog("Ask")
     assert cog is not None
@@ -56,11 +89,14 @@ async def burst(bot: CoverageBot, asked: list[str]) -> dict[str, Any]:
 
     prober = asyncio.create_task(probe())
     arrived = time.perf_counter()
+    adder = asyncio.create_task(adding(bot, new or []))
     done = await asyncio.gather(*(one(q, arrived) for q in asked))
     stop.set()
     await prober
+    additions = await adder
     lag_ms = sorted(x * 1000 for x in lags)
     return {
+        "additions": additions,
         "questions": len(done),
         "answered_within_3s": sum(d <= 3.0 for d in done),
         "slowest_s": round(max(done), 3),
@@ -94,18 +130,20 @@ async def through_simcord(bot: CoverageBot, asked: list[str]) -> dict[str, Any]:
     }
 
 
-async def run(settings: Settings, asked: list[str]) -> dict[str, Any]:
+async def run(settings: Settings, asked: list[str], new: list[Article]) -> dict[str, Any]:
     bot = create_bot(settings)
     async with bot:
         await bot.load_extension("bot.cogs.ask")  # what setup_hook does at login
-        result = {"burst": await burst(bot, asked)}
-    result["simcord"] = await through_simcord(create_bot(settings), asked)
+        result = {"burst": await burst(bot, asked, new)}
+    if not new:
+        result["simcord"] = await through_simcord(create_bot(settings), asked)
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--passages", type=int, default=100_000)
+    parser.add_argument("--add", type=int, default=0, help="articles added during the burst")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     try:
@@ -130,11 +168,21 @@ def main() -> None:
             cooldown_questions=100,
         )
         asked = questions(articles)[:BURST]
-        result = asyncio.run(run(settings, asked))
+        new = [_variant(a, 10_000 + n) for n, a in enumerate(articles[: args.add])]
+        started = time.perf_counter()
+        create_bot(settings)  # builds the index, as the bot's start does
+        built_s = round(time.perf_counter() - started, 1)
+        result = asyncio.run(run(settings, asked, new))
         info = create_bot(settings).live.current.info
-        report = {"passages": info.passages, "articles": info.articles, **result}
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+        report = {
+            "passages": info.passages,
+            "articles": info.articles,
+            "build_s": built_s,
+            **result,
+        }
+        out = RESULTS.with_name(f"load-{args.passages}.json") if args.add else RESULTS
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2) + "\n")
         print(json.dumps(report, indent=2))
     finally:
         shutil.rmtree(work, ignore_errors=True)

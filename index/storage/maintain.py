@@ -29,6 +29,7 @@ from index.storage.add import Added, add_articles, add_sources
 from index.storage.bm25 import BM25Params
 from index.storage.coverage import ArticleMeta, Coverage, IndexInfo
 from index.storage.store import (
+    MERGE_PASSAGES,
     BuildReport,
     IndexCorruptError,
     IndexMissingError,
@@ -92,10 +93,18 @@ class Removed:
 class Maintainer:
     """Changes one seeds folder and its index, one process at a time."""
 
-    def __init__(self, seeds_dir: Path, index_dir: Path, params: BM25Params) -> None:
+    def __init__(
+        self,
+        seeds_dir: Path,
+        index_dir: Path,
+        params: BM25Params,
+        merge_passages: int = MERGE_PASSAGES,
+    ) -> None:
+        """``merge_passages``: a delta larger than this is merged into a new generation."""
         self.seeds_dir: Path = seeds_dir
         self.index_dir: Path = index_dir
         self.params: BM25Params = params
+        self.merge_passages: int = merge_passages
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -206,7 +215,7 @@ class Maintainer:
         """Append ``added`` to ``live``, the index that matched the folder before; else rebuild."""
         after = fingerprint(self.seeds_dir, self.params)
         if live is not None and {a.id for a in added}.isdisjoint(meta.id for meta in live.metas):
-            return append_articles(added, self.index_dir, self.params, after)
+            return append_articles(added, self.index_dir, self.params, after, self.merge_passages)
         return build_index(self.seeds_dir, self.index_dir, self.params).info
 
     def _load_quietly(self) -> Coverage | None:
