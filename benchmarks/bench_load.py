@@ -9,7 +9,9 @@
 With ``--add N``, N new articles are added during the burst, one after another, the way
 ``/add`` does it (``Maintainer.add_articles`` off the event loop, then ``live.refresh``); the
 last addition is made to merge the delta into a new generation (the costliest kind).
-Reported: each addition's time, its refresh, and whether it merged.
+Reported: each addition's time, its refresh, and whether it merged; and the same burst
+without additions just before and after, so that a loaded machine's own pace is told apart
+from what the additions cost.
 
 The corpus is grown from the shared corpora as in bench_retrieval.py. Writes
 benchmarks/results/load.json (load-<passages>.json with ``--add``). Run:
@@ -134,7 +136,12 @@ async def run(settings: Settings, asked: list[str], new: list[Article]) -> dict[
     bot = create_bot(settings)
     async with bot:
         await bot.load_extension("bot.cogs.ask")  # what setup_hook does at login
-        result = {"burst": await burst(bot, asked, new)}
+        if new:  # the same burst without additions, before and after: the machine's own pace
+            result = {"burst_before": await burst(bot, asked)}
+            result["burst"] = await burst(bot, asked, new)
+            result["burst_after"] = await burst(bot, asked)
+        else:
+            result = {"burst": await burst(bot, asked)}
     if not new:
         result["simcord"] = await through_simcord(create_bot(settings), asked)
     return result
