@@ -184,3 +184,22 @@ def test_adding_articles_writes_a_delta_that_scores_as_a_full_rebuild(
     assert by_text(load(appended).search(query, 10)) == by_text(load(rebuilt).search(query, 10))
     _, report = open_coverage(seeds, appended, PARAMS)
     assert report is None  # the appended index is current: no rebuild on the next start
+
+
+def test_fingerprinting_again_reads_only_the_files_that_changed(
+    seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.storage.store import fingerprint
+
+    before = fingerprint(seeds, PARAMS)
+    read: list[str] = []
+    original = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        read.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    assert fingerprint(seeds, PARAMS) == before and read == []
+    (seeds / "new.md").write_text("---\ntitle: New\n---\n\nA new article.\n")
+    assert fingerprint(seeds, PARAMS) != before and read == ["new.md"]
