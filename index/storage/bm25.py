@@ -149,9 +149,10 @@ def postings_from_ids(
     doc_of_token = np.repeat(np.arange(doc_len.shape[0], dtype=np.int64), doc_len)
     # One sort of (term, doc) keys yields the postings already grouped by term, docs ascending.
     pairs, tf = np.unique(term_ids * n_docs + doc_of_token, return_counts=True)
-    terms, starts = np.unique(pairs // n_docs, return_index=True)
+    term_of = pairs // n_docs  # sorted, so each term's run starts where the value changes
+    starts = np.flatnonzero(np.diff(term_of, prepend=-1))
     return Postings(
-        terms=terms.astype(np.int32),
+        terms=term_of[starts].astype(np.int32),
         indptr=np.append(starts, pairs.shape[0]).astype(np.int64),
         doc_ids=(pairs % n_docs + first_doc).astype(np.int32),
         tf=tf.astype(np.float32),
