@@ -273,6 +273,8 @@ def _weights(
 ) -> NDArray[np.float32]:
     """A term's contribution to each passage holding it, above the baseline, in float32.
 
+    ``norm`` is consumed: the caller passes a fresh gather it does not keep.
+
     Equal to ``_contribution`` minus the baseline: for BM25Plus the ``delta`` part is the
     baseline itself; okapi and rank-bm25's BM25L have none.
     """
@@ -282,7 +284,10 @@ def _weights(
         delta = np.float32(params.delta)
         weights: NDArray[np.float32] = idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
         return weights
-    weights = idf * (k1 + 1) * tf / (k1 * norm + tf)
+    norm *= k1  # in place: ``norm`` is the caller's fresh gather, and a query's hot loop
+    norm += tf
+    weights = tf * (idf * (k1 + 1))
+    weights /= norm
     return weights
 
 
