@@ -143,9 +143,8 @@ class Admin(commands.Cog):
         )
         if report.added:
             await self.refresh()
-        lines = [f"Added “{a.article.title}” ({a.article.id})." for a in report.added]
-        lines += [f"Not added: {problem}" for problem in report.problems]
-        await respond(interaction, content=render.shorten("\n".join(lines), 2000), ephemeral=True)
+        text = render.added_text([a.article for a in report.added], map(str, report.problems))
+        await respond(interaction, content=text, ephemeral=True)
 
 
 async def setup(bot: CoverageBot) -> None:

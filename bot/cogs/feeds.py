@@ -21,11 +21,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import render
+from bot import render, render_feeds
 from bot.client import NO_MENTIONS, CoverageBot, respond, within_deadline
 from bot.cogs.admin import has_add_role, require_add_role
 from bot.errors import CoverageError
-from bot.feeds_cli import describe
 from index.ingest.feedstore import (
     DEFAULT_EVERY,
     MAX_EVERY,
@@ -148,25 +147,14 @@ class Feeds(commands.Cog):
             feed = await self.store_call(interaction, self.poller.store.add, url, every, name)
         except FeedStoreError as exc:
             raise CoverageError(f"Not followed: {render.escaped(str(exc), 1500)}") from exc
-        text = (
-            f"Following **{render.escaped(feed.name, 100)}** (<{feed.url}>) every "
-            f"{feed.every_minutes} minutes; its articles arrive within a minute or two."
-        )
-        await respond(interaction, content=text, ephemeral=True)
+        await respond(interaction, content=render_feeds.followed_text(feed), ephemeral=True)
 
     @feeds.command(name="list")
     async def list_feeds(self, interaction: discord.Interaction[CoverageBot]) -> None:
         """The feeds followed, with their schedules (members with the role)."""
         require_add_role(interaction, "Following feeds", "see the feeds")
         feeds = await self.store_call(interaction, self.poller.store.feeds)
-        lines = [
-            f"**{render.escaped(f.name, 100)}** <{f.url}>\n{render.escaped(describe(f), 400)}"
-            for f in feeds
-        ]
-        text = "\n".join(lines) or "No feeds are followed yet. Add one with `/feeds add`."
-        await respond(
-            interaction, content=render.shorten(text, render.CONTENT_LIMIT), ephemeral=True
-        )
+        await respond(interaction, content=render_feeds.feeds_text(feeds), ephemeral=True)
 
     @feeds.command(name="remove")
     @app_commands.describe(feed="The feed's name or URL (start typing for suggestions)")
@@ -179,8 +167,7 @@ class Feeds(commands.Cog):
             removed = await self.store_call(interaction, self.poller.store.remove, feed)
         except FeedStoreError as exc:
             raise CoverageError(f"Nothing removed: {render.escaped(str(exc), 1500)}") from exc
-        text = f"Stopped following **{render.escaped(removed.name, 100)}** (<{removed.url}>)."
-        await respond(interaction, content=text, ephemeral=True)
+        await respond(interaction, content=render_feeds.stopped_text(removed), ephemeral=True)
 
     @remove.autocomplete("feed")
     async def feed_names(
