@@ -111,8 +111,9 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
 
 
 def _describe(interaction: discord.Interaction[Any]) -> str:
+    """Where an interaction came from, for the log: never who (issue 15, no raw user id)."""
     command = interaction.command.qualified_name if interaction.command else "a component"
-    return f"/{command} (user {interaction.user.id}, channel {interaction.channel_id})"
+    return f"/{command} (guild {interaction.guild_id}, channel {interaction.channel_id})"
 
 
 class CoverageTree(app_commands.CommandTree["CoverageBot"]):
