@@ -9,7 +9,7 @@ Every message it sends allows no mentions, so a quote holding ``@everyone`` ping
 
 Interactions get one answer within Discord's 3-second window: ``within_deadline`` waits a
 moment for the work and acknowledges with "thinking…" only when it takes longer; ``respond``
-then answers as the response or as a follow-up.
+then answers as the response or as a follow-up, and ``update`` edits a button's message.
 """
 
 from __future__ import annotations
@@ -58,19 +58,27 @@ T = TypeVar("T")
 
 
 async def within_deadline(
-    interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool
+    interaction: discord.Interaction[Any],
+    work: Awaitable[T],
+    *,
+    ephemeral: bool,
+    updating: bool = False,
 ) -> T:
     """The result of ``work``; if it takes over ``DEFER_AFTER`` seconds, defer meanwhile.
 
     ``ephemeral`` is what the reply will most likely be; a deferral fixes it, and ``respond``
-    handles a reply that turns out otherwise.
+    handles a reply that turns out otherwise. ``updating``: a button whose answer edits its
+    own message (``update``); the deferral then shows no "thinking…" message.
     """
     task = asyncio.ensure_future(work)
     try:
         done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
         if not done and not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-            interaction.extras[_DEFERRED_PUBLICLY] = not ephemeral
+            if updating:
+                await interaction.response.defer()
+            else:
+                await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+                interaction.extras[_DEFERRED_PUBLICLY] = not ephemeral
     except BaseException:
         task.cancel()
         raise
@@ -92,6 +100,15 @@ async def respond(
         await interaction.edit_original_response(content=PRIVATE_REPLY)
         await interaction.delete_original_response()
     await interaction.followup.send(ephemeral=ephemeral, **message)
+
+
+async def update(interaction: discord.Interaction[Any], **message: Any) -> None:
+    """Edit the message whose button was clicked: as the response, or after a deferral."""
+    message["allowed_mentions"] = NO_MENTIONS
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**message)
+    else:
+        await interaction.response.edit_message(**message)
 
 
 async def report_error(interaction: discord.Interaction[Any], error: Exception) -> None:
