@@ -20,7 +20,9 @@ from urllib.parse import quote
 
 import discord
 
+from bot import render_feeds
 from index.analyze import analyze
+from index.ingest.feedstore import Feed
 from index.models import Answer, Article, Citation, Summary, byline, byline_parts
 from index.storage.coverage import ArticleMeta
 
@@ -408,6 +410,40 @@ def added_text(articles: Sequence[Article], problems: Iterable[str]) -> str:
     lines = [f"Added “{escaped(a.title, 300)}” ({escape(a.id)})." for a in articles]
     lines += [f"Not added: {escape(problem)}" for problem in problems]
     return shorten("\n".join(lines), CONTENT_LIMIT)
+
+
+#: Characters of a feed's name, and of its state line, shown in a ``/feeds`` reply.
+FEED_NAME_CHARS = 100
+FEED_STATE_CHARS = 400
+NO_FEEDS = "No feeds are followed yet. Add one with `/feeds add`."
+
+
+def _feed_named(feed: Feed) -> str:
+    """The feed's name, escaped and in bold, and its URL as one link nothing breaks out of."""
+    return f"**{escaped(feed.name, FEED_NAME_CHARS)}** ({bracketed_url(feed.url)})"
+
+
+def followed_text(feed: Feed) -> str:
+    """The reply to ``/feeds add``."""
+    return (
+        f"Following {_feed_named(feed)} every {feed.every_minutes} minutes; "
+        "its articles arrive within a minute or two."
+    )
+
+
+def stopped_text(feed: Feed) -> str:
+    """The reply to ``/feeds remove``."""
+    return f"Stopped following {_feed_named(feed)}."
+
+
+def feeds_text(feeds: Sequence[Feed]) -> str:
+    """The reply to ``/feeds list``: each feed's name, link and state, within one message."""
+    lines = [
+        f"**{escaped(f.name, FEED_NAME_CHARS)}** {bracketed_url(f.url)}\n"
+        f"{escaped(render_feeds.describe(f), FEED_STATE_CHARS)}"
+        for f in feeds
+    ]
+    return shorten("\n".join(lines), CONTENT_LIMIT) if lines else NO_FEEDS
 
 
 def new_articles_text(articles: Sequence[Article]) -> str:

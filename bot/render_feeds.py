@@ -1,22 +1,15 @@
-"""Followed feeds as text: ``/feeds add|list|remove`` replies and ``coverage-bot feeds list``.
+"""A followed feed's state as plain text, for ``coverage-bot feeds list`` and ``/feeds list``.
 
-Pure functions, like ``bot.render``. A feed's name, URL and last error come from whoever
-added it (and from the feed's server), so the replies escape them: names and errors render
-as plain text and ping nobody, a URL is one ``<link>`` that nothing can break out of.
+Pure functions, shared by the CLI and the feeds cog (which must not import the CLI). No
+Markdown and no discord import here: the CLI runs without discord (``bot.render`` escapes
+this text for Discord).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot.render import CONTENT_LIMIT, bracketed_url, escaped, shorten
 from index.ingest.feedstore import Feed
-
-#: Characters of a feed's name, and of its schedule line, shown in a reply.
-NAME_CHARS = 100
-STATE_CHARS = 400
-NO_FEEDS = "No feeds are followed yet. Add one with `/feeds add`."
 
 
 def describe(feed: Feed) -> str:
@@ -35,30 +28,3 @@ def iso(moment: float | None) -> str | None:
     if moment is None:
         return None
     return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds")
-
-
-def _named(feed: Feed) -> str:
-    return f"**{escaped(feed.name, NAME_CHARS)}** ({bracketed_url(feed.url)})"
-
-
-def followed_text(feed: Feed) -> str:
-    """The reply to ``/feeds add``."""
-    return (
-        f"Following {_named(feed)} every {feed.every_minutes} minutes; "
-        "its articles arrive within a minute or two."
-    )
-
-
-def stopped_text(feed: Feed) -> str:
-    """The reply to ``/feeds remove``."""
-    return f"Stopped following {_named(feed)}."
-
-
-def feeds_text(feeds: Sequence[Feed]) -> str:
-    """The reply to ``/feeds list``: each feed's name, link and state, within one message."""
-    lines = [
-        f"**{escaped(f.name, NAME_CHARS)}** {bracketed_url(f.url)}\n"
-        f"{escaped(describe(f), STATE_CHARS)}"
-        for f in feeds
-    ]
-    return shorten("\n".join(lines), CONTENT_LIMIT) if lines else NO_FEEDS

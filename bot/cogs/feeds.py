@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import render, render_feeds
+from bot import render
 from bot.client import NO_MENTIONS, CoverageBot, respond, run_on, within_deadline
 from bot.cogs.admin import has_add_role, require_add_role
 from bot.errors import CoverageError
@@ -149,14 +149,14 @@ class Feeds(commands.Cog):
             feed = await self.store_call(interaction, self.poller.store.add, url, every, name)
         except FeedStoreError as exc:
             raise CoverageError(f"Not followed: {render.escaped(str(exc), 1500)}") from exc
-        await respond(interaction, content=render_feeds.followed_text(feed), ephemeral=True)
+        await respond(interaction, content=render.followed_text(feed), ephemeral=True)
 
     @feeds.command(name="list")
     async def list_feeds(self, interaction: discord.Interaction[CoverageBot]) -> None:
         """The feeds followed, with their schedules (members with the role)."""
         require_add_role(interaction, "Following feeds", "see the feeds")
         feeds = await self.store_call(interaction, self.poller.store.feeds)
-        await respond(interaction, content=render_feeds.feeds_text(feeds), ephemeral=True)
+        await respond(interaction, content=render.feeds_text(feeds), ephemeral=True)
 
     @feeds.command(name="remove")
     @app_commands.describe(feed="The feed's name or URL (start typing for suggestions)")
@@ -169,7 +169,7 @@ class Feeds(commands.Cog):
             removed = await self.store_call(interaction, self.poller.store.remove, feed)
         except FeedStoreError as exc:
             raise CoverageError(f"Nothing removed: {render.escaped(str(exc), 1500)}") from exc
-        await respond(interaction, content=render_feeds.stopped_text(removed), ephemeral=True)
+        await respond(interaction, content=render.stopped_text(removed), ephemeral=True)
 
     @remove.autocomplete("feed")
     async def feed_names(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot import render, render_feeds
+from bot import render
 from index.ingest.feeds import Validators
 from index.ingest.feedstore import Feed
 from index.models import Article
@@ -47,10 +47,10 @@ def _assert_clean(text: str) -> None:
 
 @given(st.lists(_feed(), max_size=5))
 def test_feed_replies_plant_no_link_or_mention(feeds: list[Feed]) -> None:
-    _assert_clean(render_feeds.feeds_text(feeds))
+    _assert_clean(render.feeds_text(feeds))
     for feed in feeds:
-        _assert_clean(render_feeds.followed_text(feed))
-        _assert_clean(render_feeds.stopped_text(feed))
+        _assert_clean(render.followed_text(feed))
+        _assert_clean(render.stopped_text(feed))
 
 
 @given(titles=st.lists(_TEXT, max_size=4), urls=st.lists(_URLS, max_size=4))
@@ -63,4 +63,4 @@ def test_add_replies_plant_no_link_or_mention(titles: list[str], urls: list[str]
 
 def test_the_masked_link_of_a_feed_url_stays_inside_its_link() -> None:
     feed = Feed(EVIL_URL, "x", 30, Validators(), 0.0, 0, None, None)
-    assert "<https://example.com/a%3E[x](https://evil.example)>" in render_feeds.feeds_text([feed])
+    assert "<https://example.com/a%3E[x](https://evil.example)>" in render.feeds_text([feed])
