@@ -458,9 +458,11 @@ def _evidence(coverage: Coverage, weights: dict[str, float], period: Period | No
 def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, float]]:
     """The best passages, judged with their articles, at most a few per article.
 
-    Passages are ranked by BM25 plus their article's evidence (how much of the question the
-    article covers, whether it is from the named period), so the passage that answers a
-    readout question can come from the readout even when a briefing shares more words.
+    Passages are ranked by their own share of the question's weighted vocabulary (title and
+    lead counting as context, as for quotes), BM25, and their article's evidence (how much
+    of the question the article covers, whether it is from the named period): the sentence
+    that answers a readout question sits in the passage that holds the question's other
+    words, not necessarily in the one BM25 ranks first.
     Only articles the question names by byline or title, or only authored articles when it
     asks about "the author", when there are such passages.
     """
@@ -474,7 +476,8 @@ def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, floa
     top = float(found.max()) or 1.0
     articles = coverage.passages[matched, 0]
     weights = prefs.weights
-    combined = found / top + weights.context * evidence.context[articles]
+    combined = _passage_coverage(coverage, prefs, matched) + weights.bm25 * found / top
+    combined = combined + weights.context * evidence.context[articles]
     combined = combined + weights.dates * evidence.dated[articles]
     if combined.size > CANDIDATE_POOL:
         keep = np.argpartition(-combined, CANDIDATE_POOL)[:CANDIDATE_POOL]
@@ -497,6 +500,56 @@ def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, floa
         (first if per_article[article] <= PASSAGES_PER_ARTICLE else rest).append((number, score))
     # Capped passages only wait: they fill the slots other articles leave free.
     return (first + rest)[:CANDIDATE_PASSAGES]
+
+
+def _passage_coverage(
+    coverage: Coverage, prefs: _Preferences, matched: NDArray[np.int32]
+) -> NDArray[np.float64]:
+    """Each matched passage's share of the question's weighted vocabulary, read from postings.
+
+    The same measure as a quote's (``_window``), over the whole passage: a term the passage
+    lacks counts at the ``title`` weight when its article's title, byline or first passage
+    holds it. Candidates chosen by it are the passages whose sentences can score well, not
+    only those BM25 likes (short passages repeating one rare word).
+    """
+    bm25 = coverage.bm25
+    articles = coverage.passages[matched, 0]
+    held = np.zeros(bm25.n_docs, dtype=bool)
+    share = np.zeros(matched.size)
+    leads, titled = _lead_passages(coverage), _titled_articles(coverage)
+    for term, weight in prefs.term_weights.items():
+        index = bm25.vocab[term]
+        docs = bm25.doc_ids[bm25.indptr[index] : bm25.indptr[index + 1]]
+        held[docs] = True
+        has = held[matched]
+        held[docs] = False
+        about = np.zeros(len(coverage.metas), dtype=bool)
+        about[coverage.passages[docs[leads[docs]], 0]] = True
+        about[titled.get(term, _NONE)] = True
+        share += np.where(has, weight, prefs.weights.title * weight * about[articles])
+    return share / prefs.total
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+@lru_cache(maxsize=4)
+def _lead_passages(coverage: Coverage) -> NDArray[np.bool_]:
+    """Whether each passage is its article's first (per loaded index)."""
+    leads = np.zeros(len(coverage.passages), dtype=bool)
+    first = [coverage.passage_range(i).start for i in range(len(coverage.metas))]
+    leads[[f for f in first if f < len(leads)]] = True
+    return leads
+
+
+@lru_cache(maxsize=4)
+def _titled_articles(coverage: Coverage) -> dict[str, NDArray[np.int64]]:
+    """For each title, byline or outlet term, the articles whose metadata holds it."""
+    found: dict[str, list[int]] = {}
+    for article, terms in enumerate(metadata_terms(coverage)):
+        for term in terms:
+            found.setdefault(term, []).append(article)
+    return {term: np.array(articles, dtype=np.int64) for term, articles in found.items()}
 
 
 def _articles_described(coverage: Coverage, naming: set[str]) -> frozenset[int]:
@@ -691,7 +744,11 @@ def _with_context(split: _Sentences, window: _Window) -> _Window:
 
 
 def _choose(windows: Sequence[_Window], limit: int) -> list[_Window]:
-    """The best windows from different passages, no overlaps or near-duplicates."""
+    """The best windows, no overlaps or near-duplicates.
+
+    Two quotes may come from one passage: a readout's passage can hold both the sentence that
+    shares the question's words and, beside it, the one that answers.
+    """
     chosen: list[_Window] = []
     pool = list(windows)
     while pool and len(chosen) < limit:
@@ -710,8 +767,6 @@ def _choose(windows: Sequence[_Window], limit: int) -> list[_Window]:
 
 
 def _clashes(window: _Window, other: _Window) -> bool:
-    if window.passage == other.passage:
-        return True
     if window.article == other.article and window.start < other.end and other.start < window.end:
         return True
     union = window.terms | other.terms
