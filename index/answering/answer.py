@@ -97,7 +97,7 @@ class Weights:
     bm25: float = 0.15  #: the passage's BM25 score, relative to the best
     context: float = 0.3  #: choosing candidates: share of the question their article covers
     dates: float = 1.0  #: published in, or mentioning a day of, the period the question names
-    title: float = 0.5  #: share of a term's weight counted when only the title or lead holds it
+    title: float = 0.75  #: share of a term's weight counted when only the title or lead holds it
     speakers: float = 0.4  #: the asked speaker's own turn, or speech attributed to them
     asked: float = 0.5  #: share of a term's weight counted when the reporter's question holds it
     proximity: float = 0.1  #: the question's words in one sentence rather than spread over two
@@ -123,6 +123,7 @@ class _Window:
     last: Span  #: the last sentence (possibly the next passage's first)
     basis: tuple[str, ...] = ()  #: the features that fired for this window
     key: float = 1.0  #: share of the question's rarest terms in the window, title or lead
+    own: float = 0.0  #: share of the question's weighted vocabulary in the window's own words
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +300,42 @@ def answer(
     about_coverage = metadata_answer(coverage, question, limit)
     if about_coverage is not None:
         return replace(about_coverage, confidence=0.9, basis=("from metadata",))
+    found = _assess(coverage, question, limit, weights)
+    if isinstance(found, Answer):
+        return found
+    chosen, windows, prefs, missing = found
+    citations = tuple(cite(coverage, w.article, w.start, w.end, w.score) for w in chosen)
+    confidence = _confidence(_signals(chosen[0], windows, prefs, len(coverage)))
+    if confidence >= ANSWER_CONFIDENCE:
+        text = render_text(citations)
+    else:
+        text = CLOSEST_LEAD + render_text(citations)
+    return replace(
+        Answer(question, confidence >= ANSWER_CONFIDENCE, text, citations, missing),
+        confidence=confidence,
+        basis=chosen[0].basis,
+    )
+
+
+def signals(coverage: Coverage, question: str, weights: Weights = WEIGHTS) -> dict[str, float]:
+    """The evidence the confidence model weighs for ``question``'s best quote (empty if none).
+
+    ``benchmarks/fit_confidence.py`` fits ``CONFIDENCE_MODEL`` on these, question by question.
+    """
+    if problem(question, 10**9) is not None or metadata_answer(coverage, question, 1):
+        return {}
+    found = _assess(coverage, question, 3, weights)
+    if isinstance(found, Answer):
+        return {}
+    chosen, windows, prefs, _ = found
+    return _signals(chosen[0], windows, prefs, len(coverage))
+
+
+_Found = tuple[list[_Window], list[_Window], "_Preferences", tuple[str, ...]]
+
+
+def _assess(coverage: Coverage, question: str, limit: int, weights: Weights) -> Answer | _Found:
+    """The chosen quotes and every scored window, or the decline when there is nothing to quote."""
     intent = understand(question, coverage_span(coverage))
     terms = intent.terms
     vocab, described = coverage.bm25.vocab, all_metadata_terms(coverage)
@@ -317,17 +354,7 @@ def answer(
     chosen = [_with_context(split, w) for w in _choose(windows, limit)]
     if not chosen or chosen[0].coverage < MIN_COVERAGE:
         return _decline(coverage, question, missing, ranked)
-    citations = tuple(cite(coverage, w.article, w.start, w.end, w.score) for w in chosen)
-    confidence = _confidence(chosen[0], windows, prefs.evidence, len(coverage))
-    if confidence >= ANSWER_CONFIDENCE:
-        text = render_text(citations)
-    else:
-        text = CLOSEST_LEAD + render_text(citations)
-    return replace(
-        Answer(question, confidence >= ANSWER_CONFIDENCE, text, citations, missing),
-        confidence=confidence,
-        basis=chosen[0].basis,
-    )
+    return chosen, windows, prefs, missing
 
 
 def _prefer(coverage: Coverage, intent: Intent, weights: Weights) -> _Preferences:
@@ -352,41 +379,50 @@ def _prefer(coverage: Coverage, intent: Intent, weights: Weights) -> _Preference
     )
 
 
-def _confidence(
-    best: _Window, windows: Sequence[_Window], evidence: _Evidence, articles: int
-) -> float:
-    """How likely the best window answers the question, in [0, 1], from the evidence about it.
+def _signals(
+    best: _Window, windows: Sequence[_Window], prefs: _Preferences, articles: int
+) -> dict[str, float]:
+    """The evidence about the best window that the confidence model weighs.
 
-    A logistic model of six signals, fitted on the dev question sets (seeds and grown
-    coverage; ``benchmarks/bench_answers.py`` prints its reliability table): the share of the
-    question the quote covers, its lead over the best quote from any other article, whether
-    it holds the question's rarest words, whether the date matches when one is asked, how
-    many articles cover the question as well as the quote's does, and how many articles the
-    coverage holds (with thousands, some passage shares most words of any question by chance).
+    The share of the question the quote holds in its own words, and with its article's
+    title and lead as context; its lead over the best quote from any other article; whether
+    the date matches when one is asked; how many articles cover the question as well as the
+    quote's does (log); how many articles the coverage holds (log: with thousands, some
+    passage shares most words of any question by chance).
     """
+    evidence = prefs.evidence
     rival = max((w.score for w in windows if w.article != best.article), default=0.0)
     covering = int(np.count_nonzero(evidence.context >= evidence.context[best.article] - 1e-9))
-    model = CONFIDENCE_MODEL
-    z = model["bias"] + model["coverage"] * best.coverage
-    z += model["margin"] * min(1.0, max(0.0, best.score - rival))
-    z += model["key terms"] * (best.key >= 1.0)
-    z += model["date matches"] * ("date matches" in best.basis)
-    z += model["rival articles"] * math.log10(1 + covering)
-    z += model["articles"] * math.log10(max(1, articles))
+    return {
+        "own": best.own,
+        "coverage": best.coverage,
+        "margin": min(1.0, max(0.0, best.score - rival)),
+        "date matches": float("date matches" in best.basis),
+        "rival articles": math.log10(1 + covering),
+        "articles": math.log10(max(1, articles)),
+    }
+
+
+def _confidence(signals: dict[str, float]) -> float:
+    """How likely the best window answers the question, in [0, 1]: a logistic model.
+
+    Fitted on the dev question sets by ``benchmarks/fit_confidence.py``;
+    ``benchmarks/bench_answers.py`` prints its reliability table.
+    """
+    z = CONFIDENCE_MODEL["bias"] + sum(CONFIDENCE_MODEL[k] * v for k, v in signals.items())
     return round(1 / (1 + math.exp(-z)), 3)
 
 
-#: The confidence model's coefficients: logistic regression on the dev sets, rounded; the
-#: coverage-size term was then strengthened (bias moved to keep the grown coverage's scores)
-#: so that over two articles a quote covering 60% of the question counts as an answer.
+#: The confidence model's coefficients: a logistic regression on the dev sets
+#: (``benchmarks/fit_confidence.py``), rounded.
 CONFIDENCE_MODEL = {
-    "bias": -1.3,
-    "coverage": 3.45,
-    "margin": 1.7,
-    "key terms": 0.55,
-    "date matches": 1.65,
-    "rival articles": -0.67,
-    "articles": -0.6,
+    "bias": -0.1,
+    "own": 1.34,
+    "coverage": 1.47,
+    "margin": 1.12,
+    "date matches": 0.34,
+    "rival articles": -0.21,
+    "articles": -0.61,
 }
 
 
@@ -628,10 +664,11 @@ def _window(
     found = parts[0] | parts[1] | turn.voice
     about = split.about(article)
     asked = turn.asked if tuning.asked else frozenset()
-    covered = 0.0
+    covered = own = 0.0
     for term, weight in weights.items():
         if term in found:
             covered += weight
+            own += weight
         elif term in about:
             covered += tuning.title * weight
         elif term in asked:
@@ -655,7 +692,7 @@ def _window(
     # Longer quotes lose a little always (ties go to the shorter) and more past target.
     penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
     score = covered + tuning.bm25 * relevance - penalty + bonus
-    return _Window(article, number, lo, hi, covered, score, found, i, last, basis, key)
+    return _Window(article, number, lo, hi, covered, score, found, i, last, basis, key, own / total)
 
 
 def _restates(split: _Sentences, article: int, parts: Sequence[Span], prefs: _Preferences) -> bool:
