@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
@@ -167,22 +167,60 @@ def _label_terms(label: str) -> frozenset[str]:
     return frozenset(analyze(label))
 
 
+#: Entries the analysis kept across questions may reach before it is dropped and started afresh.
+ANALYSED_ENTRIES = 400_000
+
+
+@dataclass(slots=True)
+class _Analysed:
+    """What reading passages found that does not depend on the question, kept across questions.
+
+    Splitting and analysing the candidate passages' sentences is most of the time of ``ask``,
+    and questions about the same story read the same passages, leads and turns. Everything
+    here is a pure function of the loaded index, so keeping it changes no answer.
+    """
+
+    spans: dict[int, list[Span]] = field(default_factory=dict)
+    terms: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
+    uncommon: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
+    turns: dict[tuple[int, int], _Turn] = field(default_factory=dict)
+    abouts: dict[int, frozenset[str]] = field(default_factory=dict)
+    questions: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
+
+    def bounded(self) -> _Analysed:
+        """Itself, emptied first when it has grown past ``ANALYSED_ENTRIES``."""
+        parts = (self.spans, self.terms, self.uncommon, self.turns, self.abouts, self.questions)
+        if sum(len(part) for part in parts) > ANALYSED_ENTRIES:
+            for part in parts:
+                part.clear()
+        return self
+
+
+@lru_cache(maxsize=4)
+def _analysed(coverage: Coverage) -> _Analysed:
+    """The analysis kept across questions for one loaded index."""
+    return _Analysed()
+
+
 class _Sentences:
-    """Sentence spans and terms of candidate passages, computed once per question.
+    """Sentence spans and terms of candidate passages, for one question.
 
     Only passages (and their neighbours, for context) are split, never whole bodies: a
-    briefing transcript can run to hundreds of sentences.
+    briefing transcript can run to hundreds of sentences. What does not depend on the
+    question is kept across questions (``_Analysed``).
     """
 
     def __init__(self, coverage: Coverage) -> None:
         self.coverage = coverage
         self.bodies: dict[int, str] = {}
-        self.spans: dict[int, list[Span]] = {}
-        self.terms: dict[tuple[int, int], frozenset[str]] = {}
-        self.turns: dict[tuple[int, int], _Turn] = {}
-        self.abouts: dict[int, frozenset[str]] = {}
+        shared = _analysed(coverage).bounded()
+        self.spans = shared.spans
+        self.terms = shared.terms
+        self.uncommon = shared.uncommon
+        self.turns = shared.turns
+        self.abouts = shared.abouts
+        self.questions = shared.questions
         self.novels: dict[tuple[int, int], frozenset[str]] = {}
-        self.questions: dict[tuple[int, int], frozenset[str]] = {}
 
     def body(self, article: int) -> str:
         if article not in self.bodies:
@@ -219,17 +257,25 @@ class _Sentences:
         """A sentence's uncommon terms that neither the question nor the title holds."""
         key = (article, sentence.start)
         if key not in self.novels:
+            self.novels[key] = frozenset(
+                t for t in self.uncommon_at(article, sentence) if t not in question
+            )
+        return self.novels[key]
+
+    def uncommon_at(self, article: int, sentence: Span) -> frozenset[str]:
+        """A sentence's terms that are not everyday words of the coverage, nor its title's."""
+        key = (article, sentence.start)
+        if key not in self.uncommon:
             title = metadata_terms(self.coverage)[article]
             bm25 = self.coverage.bm25
             limit = GENERIC_SHARE * bm25.n_docs
-            self.novels[key] = frozenset(
+            self.uncommon[key] = frozenset(
                 term
                 for term in self.terms_at(article, sentence) - title
-                if term not in question
-                and term in bm25.vocab
+                if term in bm25.vocab
                 and bm25.indptr[bm25.vocab[term] + 1] - bm25.indptr[bm25.vocab[term]] < limit
             )
-        return self.novels[key]
+        return self.uncommon[key]
 
     def turn(self, article: int, position: int) -> _Turn:
         """Who speaks at ``position`` of a transcript, and the question they answer."""

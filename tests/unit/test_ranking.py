@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from index.answering.answer import CLOSEST_LEAD, answer
+from index.answering.answer import CLOSEST_LEAD, _analysed, answer
 from index.storage.bm25 import BM25Params
 from index.storage.coverage import Coverage
 from index.storage.store import build_index, load
@@ -172,3 +172,17 @@ def test_the_passage_holding_the_questions_words_is_read_even_when_bm25_prefers_
 ) -> None:
     result = answer(crowded, "Which regions were left out of the state of emergency?")
     assert result.citations and "only the Donetsk" in result.citations[0].quote
+
+
+def test_analysis_kept_across_questions_changes_no_answer(coverage: Coverage) -> None:
+    questions = [
+        "What did Psaki say about the Twitter thread?",
+        "What did Putin and Macron agree on in their January 31 call?",
+        "Why did the White House post a Twitter thread about Russian weapons claims?",
+    ]
+    warm = [answer(coverage, q) for q in questions]
+    fresh = []
+    for question in questions:
+        _analysed.cache_clear()
+        fresh.append(answer(coverage, question))
+    assert warm == fresh
