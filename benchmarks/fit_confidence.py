@@ -1,12 +1,13 @@
 """Fit the confidence model (``CONFIDENCE_MODEL`` in ``index.answering.answer``) on the dev sets.
 
-For every question of the dev sets (``bench_answers.SETS``: the seed sets and the grown one)
+For every question of the dev sets (``bench_answers.SETS``: the seed sets and the grown ones)
 the answerer's evidence about its best quote (``index.answering.answer.signals``) is paired
 with whether that quote is right (an unanswerable question's quote never is). A logistic
 regression with a small L2 penalty (Newton's method, numpy only) is fitted on them and its
 rounded coefficients printed, ready to paste. Our own grown-coverage questions
-(``tests/data/extra_grown_qa.jsonl``) are not fitted on: they are scored with the fitted
-model, as a held-out check that the threshold keeps its precision on questions it never saw.
+(``tests/data/extra_grown_qa.jsonl``, ``bench_answers.HELD_OUT``) are not fitted on: they
+are scored with the fitted model, as a held-out check that the threshold keeps its precision
+on questions it never saw.
 
 Run: ``.venv/bin/python benchmarks/fit_confidence.py [--cache DIR]``
 """
@@ -22,13 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from bench_answers import ROOT, SETS, _right, coverages
+from bench_answers import HELD_OUT, SETS, _right, coverages
 from numpy.typing import NDArray
 
 from index.answering.answer import ANSWER_CONFIDENCE, answer, signals
 from index.storage.coverage import Coverage
 
-HELD_OUT = ("extra_grown_qa", ROOT / "tests" / "data" / "extra_grown_qa.jsonl", "grown")
 #: L2 penalty on the coefficients (not the bias): keeps them small and readable.
 PENALTY = 0.5
 
@@ -72,12 +72,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     cov = coverages(args.cache)
-    data = {name: examples(cov[where], path) for name, path, where in (*SETS, HELD_OUT)}
+    data = {name: examples(cov[where], path) for name, path, where in SETS}
     names = list(next(iter(data.values()))[0][0])
     train = [
         (row, label)
         for name, (rows, labels) in data.items()
-        if name != HELD_OUT[0]
+        if name != HELD_OUT
         for row, label in zip(rows, labels, strict=True)
     ]
     x = np.array([[1.0, *(row[n] for n in names)] for row, _ in train])
