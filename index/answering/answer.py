@@ -830,7 +830,9 @@ def _choose(windows: Sequence[_Window], limit: int) -> list[_Window]:
     """The best windows, no overlaps or near-duplicates.
 
     Two quotes may come from one passage: a readout's passage can hold both the sentence that
-    shares the question's words and, beside it, the one that answers.
+    shares the question's words and, beside it, the one that answers. Quotes after the first
+    must cover ``MIN_SUPPORT`` of the question themselves; one that does not is passed over,
+    never the end of the list (a new source's bonus can rank it above ones that do).
     """
     chosen: list[_Window] = []
     pool = list(windows)
@@ -841,8 +843,8 @@ def _choose(windows: Sequence[_Window], limit: int) -> list[_Window]:
             key=lambda w: w.score + (NEW_SOURCE_BONUS if chosen and w.article not in cited else 0),
         )
         pool.remove(best)
-        if chosen and best.coverage < MIN_SUPPORT:
-            break
+        if not chosen:
+            pool = [w for w in pool if w.coverage >= MIN_SUPPORT]
         if any(_clashes(best, other) for other in chosen):
             continue
         chosen.append(best)
