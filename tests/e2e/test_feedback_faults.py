@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from bot import create_bot
 from bot.client import CoverageBot
-from bot.settings import Settings
-from tests.e2e.conftest import World, emoji_button, public_answer
+from bot.settings import FEEDS_FILE, Settings
+from tests.e2e.conftest import World, emoji_button, public_answer, spy_threads
 from tests.markdown import visible
 from tests.sqlite_lock import locked
 
@@ -49,28 +47,12 @@ class TestDamagedAtStart:
         assert voted.response is not None and "(👍 1 · 👎 0)" in voted.response.content
 
 
-def _spy_threads(
-    monkeypatch: pytest.MonkeyPatch, target: object, names: tuple[str, ...]
-) -> list[str]:
-    """Threads that ran each call of ``target``'s methods ``names``, in order."""
-    threads: list[str] = []
-    for name in names:
-        original: Callable[..., Any] = getattr(target, name)
-
-        def spy(*args: Any, _original: Callable[..., Any] = original) -> Any:
-            threads.append(threading.current_thread().name)
-            return _original(*args)
-
-        monkeypatch.setattr(target, name, spy)
-    return threads
-
-
 async def test_a_lock_held_by_another_process_holds_up_no_answer(
     world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:  # fmt: skip
     earlier = await public_answer(world, QUESTION)
-    threads = _spy_threads(monkeypatch, world.bot.feedback, ("record", "question", "vote"))
+    threads = spy_threads(monkeypatch, world.bot.feedback, ("record", "question", "vote"))
     mention = world.bot.user.mention
     with locked(settings.data_dir / "feedback.sqlite3"), caplog.at_level(logging.WARNING):
         answer = await public_answer(world, QUESTION)
@@ -90,3 +72,26 @@ async def test_a_lock_held_by_another_process_holds_up_no_answer(
     # Feedback work ran on its own thread: the one index worker never waited on the lock.
     assert threads and all(name.startswith("coverage-feedback") for name in threads)
     assert not world.env.errors
+
+
+class TestDamagedFeedsAtStart:
+    """The feeds list is the operators' own data: never moved aside, but never fatal either."""
+
+    @pytest.fixture
+    def simcord_bot(self, settings: Settings) -> CoverageBot:
+        settings.data_dir.mkdir(parents=True)
+        (settings.data_dir / FEEDS_FILE).write_bytes(GARBAGE)
+        return create_bot(settings)
+
+    async def test_the_bot_starts_answers_and_says_the_feeds_are_unreachable(
+        self, world: World, settings: Settings
+    ) -> None:
+        assert await public_answer(world, QUESTION)
+        role = world.guild.create_role("Editors")
+        editor = world.guild.add_member(world.env.create_user("editor"), roles=[role])
+        world.bot.settings = world.bot.settings.model_copy(update={"add_role_id": role.id})
+        listed = await editor.slash(world.channel, "feeds list")
+        assert listed.ephemeral and listed.response is not None
+        assert "can't reach my list of feeds" in listed.response.content
+        assert world.env.errors  # recorded, and answered by the bot's error handler
+        assert (settings.data_dir / FEEDS_FILE).read_bytes() == GARBAGE

@@ -61,9 +61,9 @@ def slow_answers(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     ask = type(world.bot.get_cog("Ask"))
     reply_to = ask.reply_to
 
-    async def slow(self: Any, question: str) -> Any:
+    async def slow(self: Any, question: str, *asked: Any) -> Any:
         await asyncio.sleep(4)
-        return await reply_to(self, question)
+        return await reply_to(self, question, *asked)
 
     monkeypatch.setattr(ask, "reply_to", slow)
 
@@ -377,6 +377,8 @@ async def test_help_explains_with_an_example(world: World) -> None:
     assert result.ephemeral and result.response is not None
     text = " ".join(f.value or "" for f in result.response.embeds[0].fields)
     assert "/ask question:" in text
+    for command in world.bot.tree.get_commands():  # every other slash command is explained
+        assert command.name == "help" or f"`/{command.name}" in text, command.name
 
 
 async def test_owner_commands_are_for_owners_only(world: World) -> None:
