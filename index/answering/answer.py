@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -189,14 +190,20 @@ class _Analysed:
 
     def bounded(self) -> _Analysed:
         """Itself, emptied first when it has grown past ``ANALYSED_ENTRIES``."""
-        parts = (self.spans, self.terms, self.uncommon, self.turns, self.abouts, self.questions)
-        if sum(len(part) for part in parts) > ANALYSED_ENTRIES:
-            for part in parts:
-                part.clear()
+        if sum(len(part) for part in self._parts()) > ANALYSED_ENTRIES:
+            self.clear()
         return self
 
+    def clear(self) -> None:
+        """Forget everything (it is all recomputed on demand)."""
+        for part in self._parts():
+            part.clear()
 
-@lru_cache(maxsize=4)
+    def _parts(self) -> tuple[dict[Any, Any], ...]:
+        return (self.spans, self.terms, self.uncommon, self.turns, self.abouts, self.questions)
+
+
+@per_coverage
 def _analysed(coverage: Coverage) -> _Analysed:
     """The analysis kept across questions for one loaded index."""
     return _Analysed()
@@ -615,7 +622,7 @@ def _passage_coverage(
 _NONE = np.zeros(0, dtype=np.int64)
 
 
-@lru_cache(maxsize=4)
+@per_coverage
 def _lead_passages(coverage: Coverage) -> NDArray[np.bool_]:
     """Whether each passage is its article's first (per loaded index)."""
     leads = np.zeros(len(coverage.passages), dtype=bool)
@@ -624,7 +631,7 @@ def _lead_passages(coverage: Coverage) -> NDArray[np.bool_]:
     return leads
 
 
-@lru_cache(maxsize=4)
+@per_coverage
 def _titled_articles(coverage: Coverage) -> dict[str, NDArray[np.int64]]:
     """For each title, byline or outlet term, the articles whose metadata holds it."""
     found: dict[str, list[int]] = {}

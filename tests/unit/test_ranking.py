@@ -183,6 +183,6 @@ def test_analysis_kept_across_questions_changes_no_answer(coverage: Coverage) ->
     warm = [answer(coverage, q) for q in questions]
     fresh = []
     for question in questions:
-        _analysed.cache_clear()
+        _analysed(coverage).clear()
         fresh.append(answer(coverage, question))
     assert warm == fresh
