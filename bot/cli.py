@@ -40,7 +40,7 @@ from index.ingest.seeds import OutsideSeedsError
 from index.models import Answer, byline
 from index.storage.check import check
 from index.storage.coverage import Coverage
-from index.storage.maintain import ArticleNotFoundError, IndexUnavailableError
+from index.storage.maintain import ArticleNotFoundError, IndexUnavailableError, RemoveError
 from index.storage.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -427,6 +427,9 @@ def _remove(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     except OutsideSeedsError as exc:
         print(f"not removed: {exc}", file=sys.stderr)
+        return 1
+    except RemoveError as exc:
+        print(f"coverage-bot: {exc}", file=sys.stderr)
         return 1
     meta, info = removed.meta, removed.info
     print(f"removed {meta.id}  “{meta.title}”  ({removed.changed})")
