@@ -5,8 +5,9 @@ resolves those against the day the text was published, and so does ``extract_dat
 Questions name days and periods ("the February 12 call", "in early January", "late-December");
 ``question_period`` resolves those against the span of dates the coverage holds. Answers use
 both (``index.answering.answer``: a question naming a date prefers articles published about it and
-passages mentioning it); a timeline can reuse ``extract_dates`` as it is. Plain regular
-expressions: dateutil and dateparser guess at every number, and news text needs only these forms.
+passages mentioning it), and so does the timeline (``index.answering.timeline``). Plain regular
+expressions: measured against dateparser's search on the coverage (docs/timeline.md), they find
+the same days with far fewer false dates ("may", "second", bare numbers).
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ _PERIOD = re.compile(
     rf"{_MONTH}\b(?!\s+[0-3]?\d\b){_YEAR}",
     re.IGNORECASE,
 )
+#: Words that put a clause in the future: "will speak on Thursday" is the coming Thursday.
+_FUTURE = re.compile(
+    r"\b(?:will|shall|going to|scheduled|plans? to|expected to|is to|are to)\b", re.IGNORECASE
+)
+#: What may stand between a weekday and the date it names: "Tuesday, December 7".
+_APPOSITION = re.compile(r"[\s,]*")
 #: Days either side of a named day that still count as "about" it (readouts appear a day late).
 DAY_SLACK = 1
 
@@ -56,14 +63,26 @@ def extract_dates(text: str, published: date | None) -> list[tuple[date, int, in
     weekdays and "yesterday" are resolved against ``published`` and skipped without it.
     """
     found: list[tuple[date, int, int]] = []
+    explicit: set[int] = set()
     for match in _DAY_MONTH.finditer(text):
+        explicit.add(match.start())
         day = _day_of(match, published)
         if day is not None:
             found.append((day, match.start(), match.end()))
     if published is not None:
         for match in _RELATIVE.finditer(text):
-            found.append((_relative_day(match, published), match.start(), match.end()))
+            after = _APPOSITION.match(text, match.end())
+            if after is not None and after.end() in explicit:
+                continue  # "Tuesday, December 7": the weekday only names the explicit date
+            future = bool(_FUTURE.search(_clause_before(text, match.start())))
+            found.append((_relative_day(match, published, future), match.start(), match.end()))
     return sorted(found, key=lambda item: item[1])
+
+
+def _clause_before(text: str, position: int) -> str:
+    """The text from the start of the sentence holding ``position`` up to it."""
+    start = max(text.rfind(mark, 0, position) for mark in ".!?\n")
+    return text[start + 1 : position]
 
 
 def _day_of(match: re.Match[str], published: date | None) -> date | None:
@@ -87,15 +106,20 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _relative_day(match: re.Match[str], published: date) -> date:
+def _relative_day(match: re.Match[str], published: date, future: bool) -> date:
+    """The day a relative mention names: a weekday is the last one on or before publication,
+    unless the clause speaks of the future ("will meet on Thursday") or says "next"."""
     word = (match.group("word") or "").casefold()
     if word:
         return published + timedelta(days={"yesterday": -1, "tomorrow": 1}.get(word, 0))
     weekday = WEEKDAYS[match.group("weekday").casefold()]
-    back = (published.weekday() - weekday) % 7
-    if (match.group("last") or "").casefold() == "next":
-        return published + timedelta(days=(weekday - published.weekday()) % 7 or 7)
-    return published - timedelta(days=back)
+    ahead = (weekday - published.weekday()) % 7
+    qualifier = (match.group("last") or "").casefold()
+    if qualifier == "next":
+        return published + timedelta(days=ahead or 7)
+    if future and qualifier != "last":
+        return published + timedelta(days=ahead)
+    return published - timedelta(days=(published.weekday() - weekday) % 7)
 
 
 @dataclass(frozen=True, slots=True)
