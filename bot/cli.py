@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.settings import Settings, SettingsError, load_settings
 from index.answering.answer import answer
-from index.answering.dates import Period, extract_dates
+from index.answering.dates import between, extract_dates
 from index.answering.summary import (
     summarize_article,
     summarize_coverage,
@@ -206,14 +206,6 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2022-02-12") from None
 
 
-def _period(args: argparse.Namespace) -> Period | None:
-    """The period ``--since``/``--until`` name (open ends reach the ends of time), or None."""
-    if args.since is None and args.until is None:
-        return None
-    first, last = args.since or date.min, args.until or date.max
-    return Period(first, last, "")
-
-
 def _positive(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 100:
@@ -350,7 +342,7 @@ def answer_json(result: Answer) -> dict[str, Any]:
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     coverage = open_index(settings)
     questions = _stdin_lines() if args.question == "-" else [args.question]
-    period = _period(args)
+    period = between(args.since, args.until)
     for question in questions:
         result = answer(coverage, question, max_chars=settings.max_question_chars, period=period)
         if args.json:

@@ -131,6 +131,14 @@ class Period:
     words: str  #: "Feb 9", "early-January": matched by the date, not by the passage's words
 
 
+def between(first: date | None, last: date | None) -> Period | None:
+    """The period from ``first`` to ``last`` (``--since``/``--until``; an open end reaches the
+    end of time), or None when neither is given."""
+    if first is None and last is None:
+        return None
+    return Period(first or date.min, last or date.max, "")
+
+
 def question_period(text: str, span: tuple[date, date] | None) -> Period | None:
     """The days a question names ("on Feb 9", "in early January"), or None.
 
