@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.settings import Settings, SettingsError, load_settings
 from index.answering.answer import answer
-from index.answering.dates import between, extract_dates
+from index.answering.dates import between, extract_dates, parse_published
 from index.answering.summary import (
     summarize_article,
     summarize_coverage,
@@ -297,7 +297,7 @@ def _article(args: argparse.Namespace, settings: Settings) -> int:
     article = coverage.article(index)
     if args.json:
         entry = {k: v for k, v in asdict(article).items() if k != "source"}
-        published = _iso_day(article.published)
+        published = parse_published(article.published)
         dates = [
             {"date": day.isoformat(), "start": start, "end": end}
             for day, start, end in extract_dates(article.body, published)
@@ -307,13 +307,6 @@ def _article(args: argparse.Namespace, settings: Settings) -> int:
     byline = " · ".join(v for v in (article.author, article.outlet, article.published) if v)
     print(f"{article.title}\n{byline}\n{article.url or '(no link)'}\n\n{article.body}")
     return 0
-
-
-def _iso_day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:

@@ -3,7 +3,8 @@
 The pipeline story: a call on 2022-01-10 reported by the White House that day and by the
 Kremlin the next (one event), a halt stated as "On February 3" in a later article, and a freeze
 "on Tuesday" in an article of Thursday 2022-03-17 (so 2022-03-15); plus ``extra`` inspections on
-distinct later days, for paging, and an article about something else.
+distinct later days, for paging; two undated articles, one stating a full date ("On April 30,
+2022", ``INSOLVENCY``) and one stating none; and an article about something else.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 CALL = date(2022, 1, 10)
 HALT = date(2022, 2, 3)
 FREEZE = date(2022, 3, 15)
+INSOLVENCY = date(2022, 4, 30)
 ARTICLES = [
     (
         "2022-01-10",
@@ -43,6 +45,19 @@ ARTICLES = [
         "Remarks on sanctions",
         "Germany froze the pipeline certification on Tuesday after the invasion began. Markets "
         "reacted calmly.",
+    ),
+    (
+        None,
+        "energy.example",
+        "Undated dossier",
+        "On April 30, 2022, the pipeline operator filed for insolvency in Zug. Nobody was "
+        "surprised.",
+    ),
+    (
+        None,
+        "energy.example",
+        "Undated opinion",
+        "The pipeline was never popular with the neighbours of Germany, whatever officials said.",
     ),
     (
         "2022-03-20",

@@ -56,6 +56,14 @@ _APPOSITION = re.compile(r"[\s,]*")
 DAY_SLACK = 1
 
 
+def parse_published(text: str | None) -> date | None:
+    """An article's ``published`` field (YYYY-MM-DD) as a date; None when absent or malformed."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 def extract_dates(text: str, published: date | None) -> list[tuple[date, int, int]]:
     """Calendar days the text names, with the character span of each mention, in text order.
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from index.analyze import analyze
 from index.answering.cite import cite
-from index.answering.dates import DAY_SLACK, extract_dates
+from index.answering.dates import DAY_SLACK, extract_dates, parse_published
 from index.answering.intent import understand
 from index.answering.metadata import metadata_terms
 from index.answering.turns import is_reporter, speaker_at
@@ -125,9 +125,7 @@ def _mentions(coverage: Coverage, terms: list[str]) -> list[Mention]:
     found: list[Mention] = []
     for number, _ in coverage.ranked(terms, TOPIC_PASSAGES):
         article, start, end = (int(v) for v in coverage.passages[number])
-        published = _published(coverage, article)
-        if published is None:
-            continue  # nothing to place it by
+        published = parse_published(coverage.metas[article].published)
         body = coverage.body(article)
         for span in sentences(body, Span(start, end)):
             own = set(analyze(body[span.start : span.end]))
@@ -138,18 +136,13 @@ def _mentions(coverage: Coverage, terms: list[str]) -> list[Mention]:
                 continue
             covered = sum(w for t, w in weights.items() if t in own)
             covered += TITLE_SHARE * sum(w for t, w in weights.items() if t in title - own)
-            day, source = _day(body[span.start : span.end], published)
+            dated = _day(body[span.start : span.end], published)
+            if dated is None:
+                continue  # an undated article's sentence naming no full date
+            day, source = dated
             score = covered / sum(weights.values()) + (STATED_DATE_BONUS if source == "text" else 0)
             found.append(Mention(day, source, cite(coverage, article, span.start, span.end), score))
     return found
-
-
-def _published(coverage: Coverage, article: int) -> date | None:
-    text = coverage.metas[article].published
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _idf(coverage: Coverage, terms: list[str]) -> dict[str, float]:
@@ -170,11 +163,11 @@ def _statement(body: str, span: Span, own_words: set[str]) -> bool:
     return len(own_words) >= OWN_WORDS and not is_reporter(speaker_at(body, span.start))
 
 
-def _day(text: str, published: date) -> tuple[date, str]:
-    """The first day the sentence names, else the publication date."""
+def _day(text: str, published: date | None) -> tuple[date, str] | None:
+    """The first day the sentence names, else the publication date (None without one)."""
     for day, _, _ in extract_dates(text, published):
         return day, "text"
-    return published, "published"
+    return (published, "published") if published is not None else None
 
 
 def _events(mentions: list[Mention]) -> list[Event]:

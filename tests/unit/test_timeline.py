@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from tests.timeline_coverage import CALL, FREEZE, HALT, write_coverage
+from tests.timeline_coverage import CALL, FREEZE, HALT, INSOLVENCY, write_coverage
 
 EVENT_KEYS = {
     "date",
@@ -74,6 +74,15 @@ def test_events_are_in_date_order_one_per_story_with_stated_dates(
     assert halt["date_source"] == "text" and halt["published"] == "2022-02-20"
     assert freeze["date_source"] == "text" and "on Tuesday" in freeze["quote"]
     assert "harvested" not in json.dumps(events)
+
+
+def test_an_undated_article_is_placed_only_by_a_full_date_it_states(
+    story: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = _json(capsys, "timeline", "pipeline", "--json")["events"]
+    undated = [event for event in events if event["published"] is None]
+    assert [(e["date"], e["date_source"]) for e in undated] == [(INSOLVENCY.isoformat(), "text")]
+    assert "neighbours" not in json.dumps(events)
 
 
 def test_since_and_until_bound_the_events(story: Path, capsys: pytest.CaptureFixture[str]) -> None:
