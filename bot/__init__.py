@@ -22,7 +22,7 @@ def create_bot(settings: Settings | None = None) -> CoverageBot:
 
     settings = settings or Settings()
     live = LiveCoverage(settings.maintainer())
-    feedback = Feedback(settings.data_dir / "feedback.sqlite3")
+    feedback = Feedback.in_folder(settings.data_dir)
     if settings.shard_count is None:
         return CoverageBot(settings, live, feedback)
     return ShardedCoverageBot(

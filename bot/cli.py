@@ -2,13 +2,15 @@
 
 Each subcommand is a small handler that returns an exit code. Output for people and for
 programs (``--json``) goes to stdout; logs and problems go to stderr, so ``--json`` output
-stays parseable. Only ``run`` and ``sync`` import discord.
+stays parseable. Only ``run``, ``sync`` and ``stats`` (through the feedback store) import
+discord.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import io
 import json
 import logging
@@ -17,12 +19,17 @@ import re
 import sys
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot import feeds_cli
+from bot.records import Recorded, Scope
 from bot.settings import Settings, SettingsError, load_settings
+from bot.stats import DEFAULT_DAYS, stats_json, summarize, window
 from index.answering.answer import answer
+from index.answering.compare import Comparison, SourceError, compare, resolve_sources
+from index.answering.compare import render_text as comparison_text
 from index.answering.dates import between, extract_dates, parse_published
 from index.answering.summary import (
     summarize_article,
@@ -32,7 +39,7 @@ from index.answering.summary import (
 )
 from index.answering.timeline import DEFAULT_EVENTS, Mention, Timeline, timeline
 from index.ingest.seeds import OutsideSeedsError
-from index.models import Answer
+from index.models import Answer, byline
 from index.storage.check import check
 from index.storage.coverage import Coverage
 from index.storage.maintain import ArticleNotFoundError, IndexUnavailableError
@@ -170,6 +177,16 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--json", action="store_true", help="print a JSON object")
     summary.set_defaults(handler=_summary)
 
+    versus = commands.add_parser("compare", help="how each source tells a topic, side by side")
+    versus.add_argument("topic", help='what to compare, e.g. "December 30 2021 call"')
+    versus.add_argument(
+        "--sources",
+        metavar="A,B,...",
+        help="outlets to compare, matched loosely (default: the outlets that say most, up to four)",
+    )
+    versus.add_argument("--json", action="store_true", help="print a JSON object")
+    versus.set_defaults(handler=_compare)
+
     add = commands.add_parser("add", help="add articles from files, web pages or URLs")
     add.add_argument("sources", nargs="+", metavar="PATH|URL", help="files or http(s) URLs")
     add.set_defaults(handler=_add)
@@ -177,6 +194,8 @@ def _parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", help="remove an article from the coverage")
     remove.add_argument("id", help="the article id (see `coverage-bot articles`)")
     remove.set_defaults(handler=_remove)
+
+    feeds_cli.add_commands(commands)
 
     run = commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     run.set_defaults(handler=_run)
@@ -191,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="ask questions interactively in the terminal")
     chat.set_defaults(handler=_chat)
+    _add_stats_command(commands)
     return parser
 
 
@@ -268,16 +288,17 @@ def _index_info(args: argparse.Namespace, settings: Settings) -> int:
 
 def _articles(args: argparse.Namespace, settings: Settings) -> int:
     coverage = open_index(settings)
-    listing = []
-    for i, meta in enumerate(coverage.metas):
-        entry = {k: v for k, v in asdict(meta).items() if k != "source"}
-        listing.append(entry | {"passages": len(coverage.passage_range(i))})
     if args.json:
-        _print_json(listing)
+        _print_json(
+            [
+                {k: v for k, v in asdict(meta).items() if k != "source"}
+                | {"passages": len(coverage.passage_range(i))}
+                for i, meta in enumerate(coverage.metas)
+            ]
+        )
         return 0
-    for entry in listing:
-        byline = " · ".join(str(entry[k]) for k in ("author", "outlet", "published") if entry[k])
-        print(f"{entry['id']}\n  {entry['title']}\n  {byline}\n  {entry['url'] or '(no link)'}\n")
+    for meta in coverage.metas:
+        print(f"{meta.id}\n  {meta.title}\n  {byline(meta)}\n  {meta.url or '(no link)'}\n")
     return 0
 
 
@@ -304,8 +325,7 @@ def _article(args: argparse.Namespace, settings: Settings) -> int:
         ]
         _print_json(entry | {"passages": len(coverage.passage_range(index)), "dates": dates})
         return 0
-    byline = " · ".join(v for v in (article.author, article.outlet, article.published) if v)
-    print(f"{article.title}\n{byline}\n{article.url or '(no link)'}\n\n{article.body}")
+    print(f"{article.title}\n{byline(article)}\n{article.url or '(no link)'}\n\n{article.body}")
     return 0
 
 
@@ -402,6 +422,39 @@ def _stdin_lines() -> Iterable[str]:
     """Lines of stdin as text; bytes that are not UTF-8 become U+FFFD, whatever the locale."""
     for line in sys.stdin.buffer:
         yield line.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def comparison_json(result: Comparison) -> dict[str, Any]:
+    """The ``compare --json`` object: exactly the documented keys."""
+    return {
+        "topic": result.topic,
+        "answered": result.answered,
+        "sides": [
+            {
+                "outlet": side.outlet,
+                "articles": side.articles,
+                "quotes": [asdict(quote) for quote in side.quotes],
+            }
+            for side in result.sides
+        ],
+        "only_in": {outlet: list(words) for outlet, words in result.only_in.items()},
+        "missing_terms": list(result.missing_terms),
+    }
+
+
+def _compare(args: argparse.Namespace, settings: Settings) -> int:
+    coverage = open_index(settings)
+    try:
+        sources = resolve_sources(coverage, (args.sources or "").split(","))
+    except SourceError as exc:
+        print(f"coverage-bot compare: {exc}", file=sys.stderr)
+        return 1
+    result = compare(coverage, args.topic, sources, max_chars=settings.max_question_chars)
+    if args.json:
+        _print_json(comparison_json(result))
+    else:
+        print(comparison_text(result))
+    return 0
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -577,3 +630,117 @@ def _summary(args: argparse.Namespace, settings: Settings) -> int:
                 + (f"\n  — {source} {sentence.link or ''}".rstrip() if source else "")
             )
     return 0
+
+
+def _add_stats_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    stats = commands.add_parser(
+        "stats", help="what was asked in Discord, and what the coverage could not answer"
+    )
+    stats.add_argument(
+        "--days",
+        type=_days,
+        default=DEFAULT_DAYS,
+        metavar="N",
+        help="the last N days, today included",
+    )
+    stats.add_argument(
+        "--until",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the window's last day (default today, UTC)",
+    )
+    stats.add_argument("--guild", type=int, metavar="ID", help="one server's questions only")
+    stats.add_argument("--json", action="store_true", help="print a JSON object")
+    stats.add_argument(
+        "--export", type=Path, metavar="CSV", help="also write every question, a row each, here"
+    )
+    stats.set_defaults(handler=_stats)
+
+
+def _days(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 3650:
+        raise argparse.ArgumentTypeError("must be between 1 and 3650")
+    return value
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a date such as 2026-01-31") from None
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.errors import FeedbackUnavailableError
+    from bot.feedback import FILE_NAME, Feedback
+    from bot.render_stats import stats_text
+
+    last_day = args.until or datetime.now(UTC).date()
+    since, until = window(args.days, last_day)
+    database = settings.data_dir / FILE_NAME
+    if database.exists():
+        store = Feedback(database)
+        try:
+            rows = store.recorded(since, until, Scope(args.guild, dms=args.guild is None))
+        except FeedbackUnavailableError:
+            print(
+                f"coverage-bot: cannot read the records in {database} (see above)", file=sys.stderr
+            )
+            return 1
+        finally:
+            store.close()
+    else:
+        print(f"no questions on record yet ({database} does not exist)", file=sys.stderr)
+        rows = []
+    if args.export is not None and not _export(args.export, rows):
+        return 1
+    stats = summarize(rows, args.days, last_day)
+    if args.json:
+        _print_json(stats_json(stats))
+    else:
+        print(stats_text(stats))
+    return 0
+
+
+#: The columns of ``stats --export``.
+EXPORT_COLUMNS = (
+    "asked_utc", "guild_id", "channel_id", "user_hash", "question", "answered",
+    "missing_terms", "article_ids", "votes_up", "votes_down",
+)  # fmt: skip
+
+
+def _export(path: Path, rows: Sequence[Recorded]) -> bool:
+    """Write the rows as CSV; False (after saying why) when the file cannot be written.
+
+    Text cells starting like a spreadsheet formula get a leading apostrophe, so a question
+    such as ``=HYPERLINK(...)`` stays text when the file is opened in a spreadsheet.
+    """
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(EXPORT_COLUMNS)
+            for row in rows:
+                writer.writerow(
+                    [
+                        row.asked.strftime("%Y-%m-%d %H:%M:%S"),
+                        row.guild_id or "",
+                        row.channel_id or "",
+                        row.user_hash,
+                        _cell(row.question),
+                        int(row.answered),
+                        _cell(" ".join(row.missing_terms)),
+                        " ".join(row.article_ids),
+                        row.ups,
+                        row.downs,
+                    ]
+                )
+    except OSError as exc:
+        print(f"cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    print(f"wrote {len(rows)} questions to {path}", file=sys.stderr)
+    return True
+
+
+def _cell(text: str) -> str:
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -38,8 +38,11 @@ EXTENSIONS = (
     "bot.cogs.summary",
     "bot.cogs.articles",
     "bot.cogs.timeline",
+    "bot.cogs.compare",
     "bot.cogs.help",
     "bot.cogs.admin",
+    "bot.cogs.stats",
+    "bot.cogs.feeds",
 )
 #: Said when something we did not foresee goes wrong; details go to the log only.
 APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a moment."

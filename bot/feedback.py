@@ -2,7 +2,10 @@
 
 Buttons under an answer carry only a short answer key in their custom id; the question and
 answer live here, so "More from the coverage" and 👍/👎 keep working after a restart. One
-vote per user per answer: voting again changes the vote.
+vote per user per answer: voting again changes the vote. Users are known only by a salted
+hash (``bot.records.Salt``); a database from before that, with raw user ids in its votes, is
+migrated when opened, and deleted content is overwritten (``secure_delete``), so no raw id is
+left in the file. The same database holds the questions on record (``bot.records``).
 
 Feedback is secondary to answering, so a database that cannot be used never stops the bot. A
 file that is not a database, or whose pages are damaged, is moved aside (renamed
@@ -21,13 +24,15 @@ import math
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import asdict
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from bot import records
 from bot.errors import FeedbackUnavailableError
+from bot.records import Asked, Recorded, Salt, Scope
 from index.models import Answer
 
 log = logging.getLogger(__name__)
@@ -37,21 +42,26 @@ BUSY_SECONDS = 1.0
 #: Seconds the store stays off after a failure before it tries the database again.
 PAUSE_SECONDS = 10.0
 
-_SCHEMA = """
+_VOTES = """
+CREATE TABLE IF NOT EXISTS votes (
+    answer_id INTEGER NOT NULL REFERENCES answers(id),
+    user_hash TEXT NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    voted TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (answer_id, user_hash)
+)"""
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS answers (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     question TEXT NOT NULL,
     answer TEXT NOT NULL,
     created TEXT NOT NULL DEFAULT (datetime('now'))
 );
-CREATE TABLE IF NOT EXISTS votes (
-    answer_id INTEGER NOT NULL REFERENCES answers(id),
-    user_id INTEGER NOT NULL,
-    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-    voted TEXT NOT NULL DEFAULT (datetime('now')),
-    PRIMARY KEY (answer_id, user_id)
-);
-"""
+{_VOTES};
+{records.SCHEMA}"""
+#: The database's file name in the data folder, and the salt's beside it.
+FILE_NAME = "feedback.sqlite3"
+SALT_NAME = "user-hash.salt"
 #: SQLite's result codes for a file that is not a database or is damaged.
 _BROKEN = frozenset({sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT})
 
@@ -69,15 +79,28 @@ def _key(row_id: int) -> str:
             return key
 
 
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: all of the body's statements are stored, or none."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 def _is_broken(error: sqlite3.Error) -> bool:
     """Whether ``error`` says the file itself is damaged (the primary code, not extended)."""
     return error.sqlite_errorcode & 0xFF in _BROKEN
 
 
 class Feedback:
-    """The answers table and the votes table; safe to use from worker threads.
+    """The answers, the votes and the questions on record; safe to use from worker threads.
 
     ``clock`` (monotonic seconds) times the pause after a failure; tests pass their own.
+    The salt of the user hashes is ``SALT_NAME`` in the database's folder.
     """
 
     def __init__(
@@ -89,6 +112,7 @@ class Feedback:
     ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._path: Path = path
+        self._salt: Salt = Salt(path.with_name(SALT_NAME))
         self._busy_seconds: float = busy_seconds
         self._clock: Callable[[], float] = clock
         self._lock: threading.Lock = threading.Lock()
@@ -99,18 +123,36 @@ class Feedback:
         with contextlib.suppress(FeedbackUnavailableError):
             self._run(lambda db: None)
 
-    def record(self, answer: Answer) -> str:
-        """Store an answer; return the key its buttons carry."""
-        document = json.dumps(asdict(answer), ensure_ascii=False)
+    @classmethod
+    def in_folder(cls, data_dir: Path) -> Feedback:
+        """The store in the bot's data folder (``COVERAGE_DATA_DIR``)."""
+        return cls(data_dir / FILE_NAME)
 
-        def insert(db: sqlite3.Connection) -> int:
-            cursor = db.execute(
-                "INSERT INTO answers (question, answer) VALUES (?, ?)", (answer.question, document)
-            )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+    def record(self, answer: Answer, asked: Asked | None = None) -> str:
+        """Store an answer for its buttons and, given ``asked``, put the question on record.
 
-        return _key(self._run(insert))
+        Returns the key the answer's buttons carry; empty for a declined question, which has
+        no buttons (and is stored only on record). Users the question mentions are stored as
+        "@user", never by id.
+        """
+        question = records.without_user_ids(answer.question)
+        document = json.dumps(asdict(replace(answer, question=question)), ensure_ascii=False)
+
+        def insert(db: sqlite3.Connection) -> int | None:
+            with _transaction(db):
+                answer_id = None
+                if answer.answered:
+                    answer_id = db.execute(
+                        "INSERT INTO answers (question, answer) VALUES (?, ?)",
+                        (question, document),
+                    ).lastrowid
+                if asked is not None:
+                    user_hash = self._salt.hash(asked.user_id)
+                    records.insert(db, asked, user_hash, answer, answer_id)
+            return answer_id
+
+        answer_id = self._run(insert)
+        return "" if answer_id is None else _key(answer_id)
 
     def question(self, key: str) -> str | None:
         """The question an answer key belongs to, or None when unknown."""
@@ -124,16 +166,19 @@ class Feedback:
         return None if row is None else str(row[0])
 
     def vote(self, key: str, user_id: int, vote: int) -> tuple[int, int] | None:
-        """Record ``user_id``'s vote (+1 or -1) on an answer; return (ups, downs), or None."""
+        """Record ``user_id``'s vote (+1 or -1) on an answer; return (ups, downs), or None.
+
+        The vote is kept under the user's salted hash, never the id.
+        """
         if self.question(key) is None:
             return None
 
         def cast(db: sqlite3.Connection) -> tuple[int, int]:
             db.execute(
-                "INSERT INTO votes (answer_id, user_id, vote) VALUES (?, ?, ?) "
-                "ON CONFLICT (answer_id, user_id) DO UPDATE SET vote = excluded.vote, "
+                "INSERT INTO votes (answer_id, user_hash, vote) VALUES (?, ?, ?) "
+                "ON CONFLICT (answer_id, user_hash) DO UPDATE SET vote = excluded.vote, "
                 "voted = datetime('now')",
-                (int(key, 36), user_id, vote),
+                (int(key, 36), self._salt.hash(user_id), vote),
             )
             ups, downs = db.execute(
                 "SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) FROM votes "
@@ -143,6 +188,24 @@ class Feedback:
             return int(ups), int(downs)
 
         return self._run(cast)
+
+    def recorded(self, since: datetime, until: datetime, scope: Scope) -> list[Recorded]:
+        """The questions on record asked from ``since`` to before ``until`` in ``scope``."""
+        return self._run(lambda db: records.read(db, since, until, scope))
+
+    def prune(self, before: datetime) -> int:
+        """Delete what was recorded before ``before`` (``COVERAGE_RECORD_DAYS``); rows deleted.
+
+        The write-ahead log is then emptied, so deleted text does not linger in it.
+        """
+
+        def delete(db: sqlite3.Connection) -> int:
+            with _transaction(db):
+                deleted = records.prune(db, before)
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return deleted
+
+        return self._run(delete)
 
     def close(self) -> None:
         with self._lock:
@@ -177,12 +240,33 @@ class Feedback:
                 # WAL with normal sync: a vote or answer is one quick append, not an fsync each.
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
+                # Deleted rows are overwritten with zeros: pruned questions and migrated raw
+                # ids do not linger in free pages.
+                db.execute("PRAGMA secure_delete=ON")
                 db.executescript(_SCHEMA)
+                self._hash_old_votes(db)
             except BaseException:
                 db.close()
                 raise
             self._db = db
         return self._db
+
+    def _hash_old_votes(self, db: sqlite3.Connection) -> None:
+        """Votes kept by raw user id (before user hashes) are re-keyed by the hash, once."""
+        columns = {row[1] for row in db.execute("PRAGMA table_info(votes)")}
+        if "user_id" not in columns:
+            return
+        db.create_function("user_hash", 1, self._salt.hash, deterministic=True)
+        with _transaction(db):
+            db.execute("ALTER TABLE votes RENAME TO votes_by_user_id")
+            db.execute(_VOTES)
+            db.execute(
+                "INSERT INTO votes (answer_id, user_hash, vote, voted) "
+                "SELECT answer_id, user_hash(user_id), vote, voted FROM votes_by_user_id"
+            )
+            db.execute("DROP TABLE votes_by_user_id")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        log.info("feedback database %s: votes re-keyed by salted user hashes", self._path)
 
     def _replace(self, error: sqlite3.Error) -> None:
         """Move the damaged database (and its WAL files) aside and start a new one."""

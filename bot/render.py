@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import discord
 
 from index.analyze import analyze
-from index.models import Answer, Citation, Summary
+from index.models import Answer, Article, Citation, Summary, byline, byline_parts
 from index.storage.coverage import ArticleMeta
 
 #: Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -160,7 +160,7 @@ def source_line(citation: Citation) -> str:
         head = f"[{_link_text(citation.title, 150)}](<{target}>)"
     else:
         head = f"**{escaped(citation.title, 150)}**"
-    details = [escaped(v, 100) for v in (citation.author, citation.outlet, citation.published) if v]
+    details = [escaped(v, 100) for v in byline_parts(citation)]
     return " · ".join([head, *details])
 
 
@@ -197,10 +197,8 @@ def answer_text(answer: Answer, terms: frozenset[str]) -> str:
     best = answer.citations[0]
     target = best.link or best.url
     link = f"\n<{target}>" if target and len(target) <= 1000 and ">" not in target else ""
-    byline = " · ".join(
-        escaped(v, 150) for v in (best.title, best.author, best.outlet, best.published) if v
-    )
-    tail = f"\n— {byline}{link}"
+    credit = " · ".join(escaped(v, 150) for v in (best.title, *byline_parts(best)) if v)
+    tail = f"\n— {credit}{link}"
     fact = f"{escaped(answer.answer, 500)}\n" if answer.from_metadata else ""
     return fact + block_quote(best.quote, terms, CONTENT_LIMIT - len(fact) - len(tail)) + tail
 
@@ -264,7 +262,7 @@ def summary_embed(heading: str, summary: Summary, sources: dict[str, ArticleMeta
         header = ""
         if meta is not None and meta.id != current and len(sources) > 1:
             current = meta.id
-            header = f"**{escaped(meta.title, 200)}** · {escape(_byline(meta))}\n"
+            header = f"**{escaped(meta.title, 200)}** · {escape(byline(meta))}\n"
         link = f" [↗](<{sentence.link}>)" if sentence.link and len(sentence.link) <= 1024 else ""
         block = f"{header}• {escape(sentence.text)}{link}"
         if used + len(block) + 1 > ANSWER_DESCRIPTION_BUDGET:
@@ -303,7 +301,7 @@ def paragraph_embed(meta: ArticleMeta, paragraph: str, start: int, end: int) -> 
         description=description,
         colour=COLOUR,
     )
-    embed.set_footer(text=shorten(_byline(meta), FOOTER_LIMIT) or "From the coverage")
+    embed.set_footer(text=shorten(byline(meta), FOOTER_LIMIT) or "From the coverage")
     return embed
 
 
@@ -363,12 +361,8 @@ def articles_embed(metas: Sequence[ArticleMeta], page: int) -> discord.Embed:
     first = page * ARTICLES_PER_PAGE
     lines = []
     for number, meta in enumerate(metas[first : first + ARTICLES_PER_PAGE], start=first + 1):
-        url = meta.url
-        if url and len(url) <= 1000 and ">" not in url:
-            head = f"[{_link_text(meta.title, 120)}](<{url}>)"
-        else:
-            head = f"**{escaped(meta.title, 120)}**"
-        lines.append(f"**{number}.** {head}\n{escaped(_byline(meta), 300)}")
+        head = linked_title(meta.title, meta.url, 120)
+        lines.append(f"**{number}.** {head}\n{escaped(byline(meta), 300)}")
     embed = discord.Embed(
         title=f"The coverage: {len(metas):,} article{'s' if len(metas) != 1 else ''}",
         description="\n\n".join(lines) or "No articles yet.",
@@ -381,6 +375,31 @@ def articles_embed(metas: Sequence[ArticleMeta], page: int) -> discord.Embed:
 def page_count(items: int) -> int:
     """Pages ``/articles`` needs for ``items`` articles (at least one)."""
     return max(1, -(-items // ARTICLES_PER_PAGE))
+
+
+def linked_title(title: str, url: str | None, limit: int) -> str:
+    """``[Title](<url>)`` escaped, or the title in bold when there is no usable link."""
+    if url and len(url) <= 1000 and ">" not in url:
+        return f"[{_link_text(title, limit)}](<{url}>)"
+    return f"**{escaped(title, limit)}**"
+
+
+def new_articles_text(articles: Sequence[Article]) -> str:
+    """The announcement of a feed poll: "3 new articles in the coverage" and each title linked.
+
+    Titles that do not fit in one message are counted in a last "… and N more" line.
+    """
+    count = len(articles)
+    lines = [f"**{count} new article{'s' if count != 1 else ''} in the coverage**"]
+    room = CONTENT_LIMIT - len(lines[0]) - len(f"\n{ELLIPSIS} and {count} more")
+    for shown, article in enumerate(articles):
+        line = "• " + linked_title(" ".join(article.title.split()), article.url, 150)
+        if len(line) + 1 > room:
+            lines.append(f"{ELLIPSIS} and {count - shown} more")
+            break
+        lines.append(line)
+        room -= len(line) + 1
+    return "\n".join(lines)
 
 
 def help_embed(articles: int) -> discord.Embed:
@@ -415,10 +434,6 @@ def help_embed(articles: int) -> discord.Embed:
     )
     embed.set_footer(text=FOOTER)
     return embed
-
-
-def _byline(meta: ArticleMeta) -> str:
-    return " · ".join(v for v in (meta.author, meta.outlet, meta.published) if v)
 
 
 def embed_fits(embed: discord.Embed) -> bool:

@@ -16,9 +16,14 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
+from index.ingest.feedstore import FeedStore
 from index.ingest.fetch import FetchLimits
 from index.storage.bm25 import BM25Params
+from index.storage.feeds import FeedPoller
 from index.storage.maintain import Maintainer
+
+#: The feeds database in the data folder.
+FEEDS_FILE = "feeds.sqlite3"
 
 
 class Settings(BaseSettings):
@@ -53,6 +58,10 @@ class Settings(BaseSettings):
     watch_seeds: Literal["poll", "watch", "off"] = "poll"
     poll_seconds: float = Field(default=10.0, ge=1, le=3600)
     add_role_id: int | None = None  #: members with this role may use /add; unset: /add is off
+    # --- questions on record (/stats, ``coverage-bot stats``) ---
+    record_questions: bool = True
+    record_days: int = Field(default=90, ge=1, le=3650)  #: older records are deleted
+    announce_channel: int | None = None  #: where new articles from feeds are announced
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -81,6 +90,11 @@ class Settings(BaseSettings):
     def maintainer(self) -> Maintainer:
         """The one path through which every change to this coverage goes."""
         return Maintainer(self.seeds_dir, self.index_dir, self.bm25_params())
+
+    def feed_poller(self) -> FeedPoller:
+        """Polls the feeds followed in the data folder into this coverage."""
+        store = FeedStore(self.data_dir / FEEDS_FILE)
+        return FeedPoller(store, self.maintainer(), self.fetch_limits())
 
     def bm25_params(self) -> BM25Params:
         """The BM25 variant and parameters the index is built with."""

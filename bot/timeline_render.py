@@ -37,12 +37,14 @@ def page_count(events: int) -> int:
 
 
 def mention_line(mention: Mention) -> str:
-    """``**2021-12-07** “quote” [↗](<link>) · outlet``, within ``QUOTE_CHARS`` of quote."""
+    """``**2021-12-07** “quote” [↗](<link>) · outlet`` on one line, within ``QUOTE_CHARS`` of
+    quote (line breaks inside a quote show as spaces: one event, one line)."""
     citation = mention.citation
     target = citation.link or citation.url
     link = f" [↗](<{target}>)" if target and len(target) <= 1024 and ">" not in target else ""
-    outlet = f" · {escaped(citation.outlet, 80)}" if citation.outlet else ""
-    quote = fit(citation.quote, QUOTE_CHARS, escape)
+    outlet = " ".join((citation.outlet or "").split())
+    outlet = f" · {escaped(outlet, 80)}" if outlet else ""
+    quote = fit(" ".join(citation.quote.split()), QUOTE_CHARS, escape)
     return f"**{mention.day.isoformat()}** “{quote}”{link}{outlet}"
 
 

@@ -5,7 +5,8 @@ work after a restart: "More from the coverage" and the votes carry the answer's 
 feedback store (the question itself never travels in a custom id); "Show in article" carries
 the article id, the quote's offsets and a check of the quote's text, and says "this source is
 gone" when a rebuild removed or changed it. The ``/articles`` pager carries the page it leads
-to and who asked. Sources are link buttons: nothing to persist.
+to and who asked; ``/compare``'s swap buttons carry the comparison's key (its topic is in the
+feedback store), the sides shown and who asked. Sources are link buttons: nothing to persist.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot import render
+from bot import render, render_compare
 from bot.client import NO_MENTIONS, report_error, respond, within_deadline
 from bot.errors import SourceGoneError
 from index.answering.answer import answer as answer_question
+from index.answering.compare import compare, outlets
 from index.answering.question import key_terms
 from index.passages import paragraphs
 
@@ -306,3 +308,103 @@ class PageButton(
             view=articles_view(self.owner_id, page, pages),
             allowed_mentions=NO_MENTIONS,
         )
+
+
+def compare_view(
+    key: str, shown: Sequence[int], owner_id: int, names: Sequence[str]
+) -> discord.ui.View:
+    """One "Swap" button per side of ``/compare``; each carries the sides shown.
+
+    ``shown`` are the sides' positions in the coverage's sorted outlets (``outlets``), so the
+    button can name them again after a restart; ``names`` are their outlets, for the labels.
+    """
+    view = discord.ui.View(timeout=None)
+    for slot, name in enumerate(names):
+        view.add_item(SwapButton(key, slot, shown, owner_id, label=render_compare.swap_label(name)))
+    return view
+
+
+class SwapButton(
+    _Guarded,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=(
+        r"cb1:swap:(?P<key>[0-9a-z]{1,12}):(?P<slot>\d):(?P<shown>\d{1,5}(?:\.\d{1,5}){0,4})"
+        r":(?P<owner>\d{1,20})"
+    ),
+):
+    """Replaces one side of ``/compare`` by the next source on the topic; only for the asker.
+
+    The topic is read from the feedback store by the comparison's key (it never travels in
+    a custom id); the next source is the next outlet, in the order of how much they say about
+    the topic, that is not already shown.
+    """
+
+    def __init__(
+        self, key: str, slot: int, shown: Sequence[int], owner_id: int, *, label: str = "Swap"
+    ) -> None:
+        code = ".".join(str(i) for i in shown)
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                emoji="🔁",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"cb1:swap:{key}:{slot}:{code}:{owner_id}",
+            )
+        )
+        self.key: str = key
+        self.slot: int = slot
+        self.shown: tuple[int, ...] = tuple(shown)
+        self.owner_id: int = owner_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> SwapButton:
+        shown = [int(i) for i in match["shown"].split(".")]
+        return cls(match["key"], int(match["slot"]), shown, int(match["owner"]))
+
+    async def run(self, interaction: Interaction) -> None:
+        if interaction.user.id != self.owner_id:
+            await respond(
+                interaction, content="Run `/compare` to compare sources yourself.", ephemeral=True
+            )
+            return
+        bot = interaction.client
+        topic = await bot.off_loop_feedback(bot.feedback.question, self.key)
+        coverage = bot.live.current
+        names = list(outlets(coverage))
+        if (
+            topic is None
+            or any(i >= len(names) for i in self.shown)
+            or self.slot >= len(self.shown)
+        ):
+            raise SourceGoneError()
+        shown = [names[i] for i in self.shown]
+        limit = bot.settings.max_question_chars
+        current = await bot.off_loop(compare, coverage, topic, shown, max_chars=limit)
+        following = next_source(current.candidates, shown, self.slot)
+        if following is None:
+            await respond(
+                interaction,
+                content="No other source in the coverage covers this topic.",
+                ephemeral=True,
+            )
+            return
+        shown[self.slot] = following
+        result = await bot.off_loop(compare, coverage, topic, shown, max_chars=limit)
+        await interaction.response.edit_message(
+            embed=render_compare.compare_embed(result, terms_of(topic)),
+            view=compare_view(self.key, [names.index(n) for n in shown], self.owner_id, shown),
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+def next_source(candidates: Sequence[str], shown: Sequence[str], slot: int) -> str | None:
+    """The outlet to show instead of ``shown[slot]``: the next candidate after it not shown."""
+    start = candidates.index(shown[slot]) + 1 if shown[slot] in candidates else 0
+    rotated = [*candidates[start:], *candidates[:start]]
+    return next((name for name in rotated if name not in shown), None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 
 import Stemmer
 
@@ -133,3 +134,9 @@ def analyze_words(text: str) -> list[tuple[str, str]]:
 def _keep(word: str) -> bool:
     folded = word.casefold()
     return folded not in STOPWORDS or (folded in ACRONYMS and word.isupper())
+
+
+def jaccard(a: AbstractSet[str], b: AbstractSet[str]) -> float:
+    """Share of terms two texts have in common (0 when both are empty): how alike they read."""
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0

@@ -8,6 +8,7 @@ Everything here is frozen: derive new values with ``dataclasses.replace``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,27 @@ class Article:
     url: str | None
     body: str
     source: str  #: where it was read from: "path" or "path:line"
+
+
+class Bylined(Protocol):
+    """Anything with a byline: an article, its metadata, a citation."""
+
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def outlet(self) -> str | None: ...
+    @property
+    def published(self) -> str | None: ...
+
+
+def byline_parts(item: Bylined) -> list[str]:
+    """Author, outlet and date, the ones that are known, in that order."""
+    return [v for v in (item.author, item.outlet, item.published) if v]
+
+
+def byline(item: Bylined, separator: str = " · ") -> str:
+    """``author · outlet · date``, unknown parts left out, as every listing and source shows it."""
+    return separator.join(byline_parts(item))
 
 
 @dataclass(frozen=True, slots=True)

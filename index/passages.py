@@ -40,7 +40,11 @@ DANGLING_OPENERS = frozenset(
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]*)*")
 _TERMINATOR = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _NEXT_START = re.compile(r"\s+([\"'“‘(\[]*)(\S)")
-_TOKEN_BEFORE = re.compile(r"([\w.'’-]+)$")
+#: Characters of the token before a period ("U.S.", "O'Neill", "Jean-Luc"), besides \w.
+_TOKEN_PUNCTUATION = frozenset("_.'’-")
+#: Longest token looked at before a period.
+_TOKEN_CHARS = 40
+_WORD = re.compile(r"[\w']+")
 
 
 def paragraphs(body: str) -> list[Span]:
@@ -83,15 +87,30 @@ def _is_boundary(body: str, mark: int, cut: int, end: int) -> bool:
         return False
     if body[mark] != ".":
         return True
-    token_match = _TOKEN_BEFORE.search(body, max(0, mark - 40), mark)
-    token = token_match.group(1) if token_match else ""
-    word = token.rsplit("-", 1)[-1].casefold()
+    word = _token_before(body, mark).rsplit("-", 1)[-1].casefold()
     if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
         return False  # "Mr. Putin", "John F. Kennedy"
     if "." in word:  # dotted acronym such as "U.S." ends a sentence only before an opener
-        next_word = re.match(r"[\w']+", body[following.start(2) : end])
+        # Matched in place: a slice to the paragraph's end per acronym made long paragraphs
+        # quadratic (minutes for a 50 MB one).
+        next_word = _WORD.match(body, following.start(2), end)
         return bool(next_word and next_word.group().casefold() in SENTENCE_OPENERS)
     return True
+
+
+def _token_before(body: str, mark: int) -> str:
+    """The word, abbreviation or acronym just before ``mark`` (its last 40 characters at most).
+
+    Scanned backwards: a regex search tried every start position in the window in turn, and
+    took most of the splitting time of a long paragraph.
+    """
+    floor = max(0, mark - _TOKEN_CHARS)
+    # A line break right before the mark is skipped ("U.S.\n." reads "U.S."), as ``$`` did.
+    end = mark - 1 if mark > floor and body[mark - 1] == "\n" else mark
+    start = end
+    while start > floor and (body[start - 1].isalnum() or body[start - 1] in _TOKEN_PUNCTUATION):
+        start -= 1
+    return body[start:end]
 
 
 def _trim(body: str, start: int, end: int) -> Span:

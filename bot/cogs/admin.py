@@ -27,6 +27,27 @@ from bot.errors import CoverageError
 log = logging.getLogger(__name__)
 
 
+def require_add_role(
+    interaction: discord.Interaction[CoverageBot], feature: str, action: str
+) -> None:
+    """Refuse (``CoverageError``) unless the member has ``COVERAGE_ADD_ROLE_ID``'s role.
+
+    The one role guards every change to the coverage from Discord: ``/add`` and ``/feeds``.
+    """
+    role_id = interaction.client.settings.add_role_id
+    if role_id is None:
+        raise CoverageError(f"{feature} from Discord is turned off on this bot.")
+    if not has_add_role(interaction):
+        raise CoverageError(f"Only members with the <@&{role_id}> role can {action}.")
+
+
+def has_add_role(interaction: discord.Interaction[CoverageBot]) -> bool:
+    """Whether the member has the role ``COVERAGE_ADD_ROLE_ID`` names (never, when unset)."""
+    role_id = interaction.client.settings.add_role_id
+    roles = getattr(interaction.user, "roles", [])
+    return role_id is not None and any(role.id == role_id for role in roles)
+
+
 class Admin(commands.Cog):
     """Reindexing, syncing and adding articles."""
 
@@ -113,12 +134,7 @@ class Admin(commands.Cog):
         self, interaction: discord.Interaction[CoverageBot], url: app_commands.Range[str, 8, 2000]
     ) -> None:
         """Add a news article to the coverage by its URL (members with the configured role)."""
-        role_id = self.bot.settings.add_role_id
-        if role_id is None:
-            raise CoverageError("Adding articles from Discord is turned off on this bot.")
-        roles = getattr(interaction.user, "roles", [])
-        if not any(role.id == role_id for role in roles):
-            raise CoverageError(f"Only members with the <@&{role_id}> role can add articles.")
+        require_add_role(interaction, "Adding articles", "add articles")
         await interaction.response.defer(ephemeral=True, thinking=True)
         limits = self.bot.settings.fetch_limits()
         # urls_only: what a member types is never read as a path on the bot's host.

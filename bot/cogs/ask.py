@@ -28,6 +28,7 @@ from bot import render
 from bot.client import APOLOGY, NO_MENTIONS, CoverageBot, respond, within_deadline
 from bot.errors import CooldownError, FeedbackUnavailableError
 from bot.periods import parse_day
+from bot.records import Asked
 from bot.settings import Settings
 from bot.views import MoreButton, ShowButton, VoteButton, answer_key, answer_view, terms_of
 from index.answering.answer import answer as answer_question
@@ -92,8 +93,15 @@ class Ask(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*_DYNAMIC_ITEMS)
 
-    async def reply_to(self, question: str, period: Period | None = None) -> Reply:
-        """Answer ``question`` (from ``period`` only, if given) off the event loop; store it."""
+    async def reply_to(
+        self, question: str, asked: Asked | None = None, period: Period | None = None
+    ) -> Reply:
+        """Answer ``question`` (from ``period`` only, if given) off the event loop; store what
+        was answered, and what was asked.
+
+        ``asked`` puts the question on record (``bot.records``) unless
+        ``COVERAGE_RECORD_QUESTIONS`` is off.
+        """
         coverage = self.bot.live.current
         settings = self.bot.settings
         result = await self.bot.off_loop(
@@ -103,16 +111,19 @@ class Ask(commands.Cog):
             max_chars=settings.max_question_chars,
             period=period,
         )
-        key = await self._record(result) if result.answered else ""
+        key = await self._record(result, asked if settings.record_questions else None)
         return Reply(result, key)
 
-    async def _record(self, result: Answer) -> str:
-        """The key the answer's buttons carry; empty when feedback is unavailable.
+    async def _record(self, result: Answer, asked: Asked | None) -> str:
+        """The key the answer's buttons carry; empty for a decline or without feedback.
 
-        The store has logged why; the answer goes out without the buttons that need it.
+        The store has logged why it is unavailable; the answer goes out without the buttons
+        that need it, and the question goes unrecorded.
         """
+        if not result.answered and asked is None:
+            return ""  # nothing to store
         try:
-            return await self.bot.off_loop_feedback(self.bot.feedback.record, result)
+            return await self.bot.off_loop_feedback(self.bot.feedback.record, result, asked)
         except FeedbackUnavailableError:
             return ""
 
@@ -132,7 +143,15 @@ class Ask(commands.Cog):
         """Ask the coverage a question; get verbatim quotes with links to the sources."""
         period = between(parse_day(since, "since"), parse_day(until, "until"))
         self.cooldown.check(interaction.user.id, interaction.created_at)
-        reply = await within_deadline(interaction, self.reply_to(question, period), ephemeral=False)
+        asked = Asked(
+            interaction.user.id,
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.created_at,
+        )
+        reply = await within_deadline(
+            interaction, self.reply_to(question, asked, period), ephemeral=False
+        )
         if reply.answer.answered:
             await respond(
                 interaction,
@@ -151,7 +170,9 @@ class Ask(commands.Cog):
         try:
             self.cooldown.check(message.author.id, message.created_at)
             question = await self._question_in(message)
-            reply = await self.reply_to(question)
+            guild_id = message.guild.id if message.guild else None
+            asked = Asked(message.author.id, guild_id, message.channel.id, message.created_at)
+            reply = await self.reply_to(question, asked)
             await self._deliver(message, question, reply)
         except CooldownError as limited:
             await self._send(message.channel, message, content=str(limited))

@@ -23,17 +23,17 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from index.analyze import analyze
+from index.analyze import analyze, jaccard
 from index.answering.cite import cite
 from index.answering.dates import Period, extract_dates
 from index.answering.intent import Intent, sinks, understand, zipf
 from index.answering.metadata import all_metadata_terms, metadata_answer, metadata_terms
 from index.answering.question import QuestionTerms, problem
 from index.answering.turns import answered_question, is_reporter, opens_turn, turn_at
-from index.models import Answer, Citation, Span, Suggestion
+from index.models import Answer, Citation, Span, Suggestion, byline
 from index.passages import needs_context, sentences
 from index.storage.bm25 import scores, term_ids
-from index.storage.coverage import Coverage
+from index.storage.coverage import Coverage, per_coverage
 
 #: Share of the question's weighted vocabulary the best quote must cover to be shown at all.
 MIN_COVERAGE = 0.35
@@ -419,7 +419,7 @@ def _topicality(coverage: Coverage, terms: QuestionTerms) -> float:
     return best
 
 
-@lru_cache(maxsize=4)
+@per_coverage
 def published_days(coverage: Coverage) -> NDArray[np.int64]:
     """Each article's publication date as a day ordinal (0 when unknown), per loaded index."""
     return np.fromiter(
@@ -434,7 +434,7 @@ def _ordinal(published: str | None) -> int:
         return 0
 
 
-@lru_cache(maxsize=4)
+@per_coverage
 def coverage_span(coverage: Coverage) -> tuple[date, date] | None:
     """The first and last publication dates of the coverage, if any article has one."""
     days = published_days(coverage)
@@ -735,8 +735,7 @@ def _clashes(window: _Window, other: _Window) -> bool:
         return True
     if window.article == other.article and window.start < other.end and other.start < window.end:
         return True
-    union = window.terms | other.terms
-    return bool(union) and len(window.terms & other.terms) / len(union) >= 0.7
+    return jaccard(window.terms, other.terms) >= 0.7
 
 
 def _decline(
@@ -769,8 +768,8 @@ def render_text(citations: Sequence[Citation]) -> str:
     """The plain text a person reads: the quotes, each with its source and link."""
     blocks = []
     for i, citation in enumerate(citations):
-        byline = ", ".join(v for v in (citation.author, citation.outlet, citation.published) if v)
-        source = f"{citation.title} ({byline})" if byline else citation.title
+        credit = byline(citation, ", ")
+        source = f"{citation.title} ({credit})" if credit else citation.title
         link = f" {citation.link}" if citation.link else ""
         lead = "" if i == 0 else ("Also: " if i == 1 else "And: ")
         blocks.append(f"{lead}“{citation.quote}”\n— {source}{link}")

@@ -9,16 +9,15 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from enum import Enum
-from functools import lru_cache
 
 import numpy as np
 
-from index.analyze import analyze
+from index.analyze import analyze, analyze_words
 from index.answering.cite import cite
 from index.answering.question import FRAMING_WORDS, clean
-from index.models import Answer, Citation
+from index.models import Answer, Citation, byline
 from index.passages import sentences
-from index.storage.coverage import ArticleMeta, Coverage
+from index.storage.coverage import ArticleMeta, Coverage, per_coverage
 
 
 class Kind(Enum):
@@ -123,6 +122,8 @@ def metadata_answer(coverage: Coverage, question: str, limit: int) -> Answer | N
     if kind is Kind.PERSON:
         return _person(coverage, question, rest, limit)
     articles = _articles_named(coverage, rest)[:limit]
+    if not articles:
+        return None  # names no article: a normal answer, or a decline, says so
     citations = tuple(_lead_citation(coverage, i) for i in articles)
     lines = [_fact(kind, coverage.metas[i]) for i in articles]
     return Answer(question, True, "\n".join(lines), citations, (), from_metadata=True)
@@ -142,8 +143,8 @@ def _fact(kind: Kind, meta: ArticleMeta) -> str:
             f"{title} was published on {when}." if when else f"{title} carries no publication date."
         )
     if kind is Kind.TITLE:
-        byline = ", ".join(v for v in (meta.author, meta.outlet, meta.published) if v)
-        return f"The article is titled {title}" + (f" ({byline})." if byline else ".")
+        credit = byline(meta, ", ")
+        return f"The article is titled {title}" + (f" ({credit})." if credit else ".")
     if meta.outlet:
         return f"{title} was published by {meta.outlet}" + (f" ({meta.url})." if meta.url else ".")
     return f"{title} does not say where it was published" + (
@@ -211,19 +212,23 @@ def _articles_named(coverage: Coverage, rest: str) -> list[int]:
     return [int(coverage.passages[ranked[0][0]][0])] if ranked else []
 
 
-@lru_cache(maxsize=4)
 def metadata_terms(coverage: Coverage) -> tuple[frozenset[str], ...]:
     """Analysed title, author and outlet of every article (cached per loaded index)."""
-    return tuple(
+    return _described(coverage)[0]
+
+
+def all_metadata_terms(coverage: Coverage) -> frozenset[str]:
+    """Every term of any article's title, author or outlet."""
+    return _described(coverage)[1]
+
+
+@per_coverage
+def _described(coverage: Coverage) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
+    per_article = tuple(
         frozenset(analyze(" ".join(v for v in (m.title, m.author, m.outlet) if v)))
         for m in coverage.metas
     )
-
-
-@lru_cache(maxsize=4)
-def all_metadata_terms(coverage: Coverage) -> frozenset[str]:
-    """Every term of any article's title, author or outlet."""
-    return frozenset().union(*metadata_terms(coverage))
+    return per_article, frozenset().union(*per_article)
 
 
 def _lead_citation(coverage: Coverage, index: int) -> Citation:
@@ -232,10 +237,15 @@ def _lead_citation(coverage: Coverage, index: int) -> Citation:
 
 
 def _mentions(coverage: Coverage, question: str, topic: str, limit: int) -> Answer:
-    terms = sorted(set(analyze(topic)) - FRAMING_WORDS)
+    typed: dict[str, str] = {}  # each term and the first word it came from
+    for term, word in analyze_words(topic):
+        if term not in FRAMING_WORDS:
+            typed.setdefault(term, word)
+    terms = sorted(typed)
     articles = _articles_with_all(coverage, terms)
     if not terms or not articles:
-        missing = tuple(t for t in terms if t not in coverage.bm25.vocab)
+        # Missing words as the user typed them ("bananas"), not as stems, like other declines.
+        missing = tuple(typed[t] for t in terms if t not in coverage.bm25.vocab)
         return Answer(question, False, f"No article in the coverage mentions {topic}.", (), missing)
     titles = "; ".join(f"“{coverage.metas[i].title}”" for i in articles[:10])
     more = f" and {len(articles) - 10} more" if len(articles) > 10 else ""

@@ -10,13 +10,14 @@ half of the BBC summary set (docs/summaries.md).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from index.analyze import analyze
+from index.analyze import analyze, jaccard
 from index.answering.intent import understand
 from index.answering.links import text_fragment_link
 from index.answering.metadata import metadata_terms
@@ -38,6 +39,8 @@ SUMMARY_WORDS = 4
 TOPIC_SHARE = 3
 #: Widespread terms that describe what the coverage as a whole is about.
 COMMON_TERMS = 30
+
+_NON_SPACE = re.compile(r"\S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +115,7 @@ def select(text: str, ranked: Sequence[Scored], n: int) -> list[Scored]:
         if candidate.index in chosen or _repeats(bags, candidate.index, chosen):
             continue
         before = by_index.get(candidate.index - 1)
-        dangling = needs_context(text[candidate.span.start : candidate.span.end])
+        dangling = _leans_back(text, candidate.span)
         if dangling and (before is None or before.index not in chosen):
             if before is not None and _worth_pairing(
                 before, candidate, len(chosen), n, bags, chosen
@@ -129,6 +132,17 @@ def select(text: str, ranked: Sequence[Scored], n: int) -> list[Scored]:
     return sorted(chosen.values(), key=lambda s: s.index)
 
 
+def _leans_back(text: str, span: Span) -> bool:
+    """Whether the sentence at ``span`` needs the one before it ("He said ...").
+
+    The opening sentence of a text has nothing before it to lean on, so it stands alone
+    whatever its first word: otherwise "It rained all day." could never be summarised.
+    """
+    opening = _NON_SPACE.search(text)
+    after_opening = opening is not None and opening.start() < span.start
+    return after_opening and needs_context(text[span.start : span.end])
+
+
 def _worth_pairing(
     before: Scored,
     candidate: Scored,
@@ -143,12 +157,7 @@ def _worth_pairing(
 
 
 def _repeats(bags: dict[int, set[str]], index: int, chosen: dict[int, Scored]) -> bool:
-    mine = bags[index]
-    for other in chosen:
-        union = mine | bags[other]
-        if union and len(mine & bags[other]) / len(union) >= DUPLICATE_SIMILARITY:
-            return True
-    return False
+    return any(jaccard(bags[index], bags[other]) >= DUPLICATE_SIMILARITY for other in chosen)
 
 
 def summarize_text(text: str, n: int) -> Summary:
@@ -246,20 +255,12 @@ def _diverse(
 
         def marginal(c: tuple[float, int, Span]) -> float:
             mine = bags[(c[1], c[2].start)]
-            overlap = max(
-                (
-                    len(mine & bags[(o[1], o[2].start)])
-                    / max(1, len(mine | bags[(o[1], o[2].start)]))
-                    for o in chosen
-                ),
-                default=0.0,
-            )
+            overlap = max((jaccard(mine, bags[(o[1], o[2].start)]) for o in chosen), default=0.0)
             return 0.7 * c[0] / top - 0.3 * overlap
 
         best = max(pool, key=marginal)
         pool.remove(best)
-        text = bodies[best[1]][best[2].start : best[2].end]
-        if needs_context(text):
+        if _leans_back(bodies[best[1]], best[2]):
             continue
         chosen.append(best)
     return chosen

@@ -27,10 +27,11 @@ from typing import Any
 
 import yaml
 
+from index.ingest.fetch import without_credentials
 from index.models import Article, Problem
 
 #: Bump when parsing changes what articles a file yields: indexes built before are then stale.
-PARSER_VERSION = 2
+PARSER_VERSION = 4
 #: File endings read as one article each (header or front matter, then the body).
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 #: File endings read as one article per line.
@@ -116,6 +117,10 @@ def read_folder(folder: Path) -> Ingest:
 def read_files(paths: Iterable[Path], root: Path | None = None) -> Ingest:
     """Read articles from ``paths``, dropping duplicates (same URL or same body) with a warning.
 
+    Of two copies of an article, the one with sidecar metadata is kept (it holds what someone
+    added by hand), else the one whose path (then line) sorts first, whatever order the paths
+    come in. Ids are given in reading order.
+
     Parameters
     ----------
     paths
@@ -124,50 +129,92 @@ def read_files(paths: Iterable[Path], root: Path | None = None) -> Ingest:
         Paths are reported relative to it when given, so reports stay short.
     """
     ingest = Ingest()
-    seen = Seen()
-    used_ids: set[str] = set()
+    read: list[_Read] = []
     for path in paths:
         label = _label(path, root)
-        for item in _read_file(path, label):
+        sidecar, sidecar_problems = read_sidecar(path, label)
+        ingest.problems += sidecar_problems
+        for position, item in enumerate(_read_file(path, label, sidecar)):
             if isinstance(item, Problem):
                 ingest.problems.append(item)
-                continue
-            first = seen.first(item)
-            if first is not None:
-                ingest.duplicates.append(_duplicate(item, first))
-                continue
-            article = replace(item, id=_unique_id(item, used_ids))
+            else:
+                read.append(_Read(item, (not sidecar, path, position)))
+    kept_copy = _kept_copies(read)
+    used_ids: set[str] = set()
+    final: dict[Article, Article] = {}
+    for copy in read:
+        if copy.article not in kept_copy:
+            article = replace(copy.article, id=_unique_id(copy.article, used_ids))
             used_ids.add(article.id)
-            seen.add(article)
+            final[copy.article] = article
             ingest.articles.append(article)
+    ingest.duplicates = [
+        _duplicate(copy, kept, final[kept.article].id)
+        for copy in read
+        if (kept := kept_copy.get(copy.article)) is not None
+    ]
     return ingest
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """An article as read, and its rank among copies: sidecar first, then path and position."""
+
+    article: Article
+    preference: tuple[bool, Path, int]
+
+
+def _kept_copies(read: list[_Read]) -> dict[Article, _Read]:
+    """For each article that duplicates another, the copy that is kept instead."""
+    seen = Seen()
+    copies = {copy.article: copy for copy in read}
+    kept: dict[Article, _Read] = {}
+    for copy in sorted(read, key=lambda r: r.preference):
+        original = seen.original(copy.article)
+        if original is None:
+            seen.add(copy.article)
+        else:
+            kept[copy.article] = copies[original]
+    return kept
 
 
 class Seen:
     """Articles met so far, by body and by URL, to find the same article twice."""
 
     def __init__(self, articles: Iterable[Article] = ()) -> None:
-        self.bodies: dict[str, str] = {}
-        self.urls: dict[str, str] = {}
+        self.bodies: dict[str, Article] = {}
+        self.urls: dict[str, Article] = {}
         for article in articles:
             self.add(article)
 
     def add(self, article: Article) -> None:
-        self.bodies.setdefault(body_key(article.body), article.id)
+        self.bodies.setdefault(body_key(article.body), article)
         if article.url:
-            self.urls.setdefault(url_key(article.url), article.id)
+            self.urls.setdefault(url_key(article.url), article)
 
-    def first(self, article: Article) -> str | None:
-        """The id of an earlier article with the same body or URL, if any."""
+    def original(self, article: Article) -> Article | None:
+        """An earlier article with the same body or URL, if any."""
         same_body = self.bodies.get(body_key(article.body))
         return same_body or (self.urls.get(url_key(article.url)) if article.url else None)
 
+    def first(self, article: Article) -> str | None:
+        """The id of an earlier article with the same body or URL, if any."""
+        original = self.original(article)
+        return original.id if original is not None else None
 
-def _duplicate(item: Article, first_id: str) -> Problem:
-    path, _, line = item.source.rpartition(":")
+
+def _duplicate(skipped: _Read, kept: _Read, kept_id: str) -> Problem:
+    """The warning for a skipped copy: which copy was kept instead, and why."""
+    why = (
+        "it has sidecar metadata"
+        if kept.preference[0] < skipped.preference[0]
+        else "it comes first"
+    )
+    reason = f"skipped, a duplicate of {kept_id}: kept {kept.article.source} ({why})"
+    path, _, line = skipped.article.source.rpartition(":")
     if path and line.isdigit():
-        return Problem(path, int(line), f"duplicate of {first_id}; indexed once")
-    return Problem(item.source, None, f"duplicate of {first_id}; indexed once")
+        return Problem(path, int(line), reason)
+    return Problem(skipped.article.source, None, reason)
 
 
 def _label(path: Path, root: Path | None) -> str:
@@ -179,10 +226,8 @@ def _label(path: Path, root: Path | None) -> str:
     return str(path)
 
 
-def _read_file(path: Path, label: str) -> Iterator[Article | Problem]:
+def _read_file(path: Path, label: str, sidecar: Mapping[str, str]) -> Iterator[Article | Problem]:
     name = path.name.lower()
-    sidecar, sidecar_problems = read_sidecar(path, label)
-    yield from sidecar_problems
     try:
         if name.endswith(JSONL_SUFFIXES):
             yield from _read_jsonl(path, label, sidecar)
@@ -517,7 +562,7 @@ def _article(meta: Mapping[str, str], body: str, label: str) -> Article | Proble
         author=meta.get("author") or None,
         outlet=meta.get("outlet") or None,
         published=published,
-        url=meta.get("url") or None,
+        url=without_credentials(meta["url"]) if meta.get("url") else None,  # never stored
         body=body,
         source=label,
     )

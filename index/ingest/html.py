@@ -9,6 +9,8 @@ quotes and passages behave the same.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import trafilatura
 
 from index.ingest.fetch import web_url
@@ -19,8 +21,14 @@ from index.models import Article, Problem
 MIN_WORDS = 40
 
 
-def article_from_html(html: str, url: str | None, label: str) -> Article | Problem:
-    """The article in an HTML page, or a ``Problem`` saying why there is none."""
+def article_from_html(
+    html: str, url: str | None, label: str, defaults: Mapping[str, str] | None = None
+) -> Article | Problem:
+    """The article in an HTML page, or a ``Problem`` saying why there is none.
+
+    ``defaults`` (title, author, outlet, published, url) fill what the page does not say,
+    as a feed entry's metadata does for the page it links to.
+    """
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False
     )
@@ -38,7 +46,8 @@ def article_from_html(html: str, url: str | None, label: str) -> Article | Probl
         "published": getattr(document, "date", None) or "",
         "url": _link(getattr(document, "url", None), url),
     }
-    return article_from_parts({k: v for k, v in meta.items() if v}, lines, label)
+    found = {k: v for k, v in meta.items() if v}
+    return article_from_parts({**(defaults or {}), **found}, lines, label)
 
 
 def _link(canonical: str | None, fetched: str | None) -> str:

@@ -39,6 +39,7 @@ def add_sources(
     limits: FetchLimits | None = None,
     *,
     urls_only: bool = False,
+    seen: Seen | None = None,
 ) -> list[Added | Problem]:
     """Add every article found in ``sources`` (paths or http(s) URLs) to ``seeds_dir``.
 
@@ -46,9 +47,11 @@ def add_sources(
     already in the folder (same URL or same body), or earlier in the batch, are problems.
     Each added article's ``source`` is its new file in the folder, never the original.
     With ``urls_only`` a source that is not an http(s) URL is refused without looking at
-    the file system. Callers hold the maintenance lock (``index.storage.maintain``).
+    the file system. ``seen`` is what the folder holds when the caller knows it already
+    (reading every file again is the slow part of adding one article to a large coverage).
+    Callers hold the maintenance lock (``index.storage.maintain``).
     """
-    seen = Seen(read_folder(seeds_dir).articles)
+    seen = seen or Seen(read_folder(seeds_dir).articles)
     outcomes: list[Added | Problem] = []
     for source in map(without_credentials, sources):  # never stored or shown
         if urls_only and not source.startswith(URL_SCHEMES):
@@ -57,16 +60,32 @@ def add_sources(
         for item in _articles_in(source, limits):
             if isinstance(item, Problem):
                 outcomes.append(item)
-                continue
-            first = seen.first(item)
-            if first is not None:
-                outcomes.append(Problem(item.source, None, f"already in the coverage as {first}"))
-                continue
-            path = write_article(item, seeds_dir)
-            written = replace(item, source=str(path.relative_to(seeds_dir)))
-            seen.add(written)
-            outcomes.append(Added(source, written, path))
+            else:
+                outcomes.append(_write_new(item, source, seeds_dir, seen))
     return outcomes
+
+
+def add_articles(
+    articles: Sequence[Article], seeds_dir: Path, seen: Seen | None = None
+) -> list[Added | Problem]:
+    """Add articles built elsewhere (feed entries) to ``seeds_dir``, as ``add_sources`` does.
+
+    One outcome per article, in order; an article's ``source`` is reported as where it came
+    from. Callers hold the maintenance lock.
+    """
+    seen = seen or Seen(read_folder(seeds_dir).articles)
+    return [_write_new(article, article.source, seeds_dir, seen) for article in articles]
+
+
+def _write_new(item: Article, source: str, seeds_dir: Path, seen: Seen) -> Added | Problem:
+    """Write ``item`` into the folder unless an article with its URL or body is there."""
+    first = seen.first(item)
+    if first is not None:
+        return Problem(item.source, None, f"already in the coverage as {first}")
+    path = write_article(item, seeds_dir)
+    written = replace(item, source=str(path.relative_to(seeds_dir)))
+    seen.add(written)
+    return Added(source, written, path)
 
 
 def _articles_in(source: str, limits: FetchLimits | None) -> Iterator[Article | Problem]:

@@ -6,8 +6,11 @@ memory-mapped and read-only; bodies are decoded on demand, so opening a large in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,6 +18,8 @@ from numpy.typing import NDArray
 from index.analyze import analyze
 from index.models import Article, SearchHit
 from index.storage.bm25 import BM25Arrays, BM25Params, top_k
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,3 +125,23 @@ class Coverage:
         meta = self.metas[article]
         text = self.body(article)[start:end]
         return SearchHit(meta.id, meta.title, meta.url, text, start, end, score)
+
+
+def per_coverage(derive: Callable[[Coverage], T]) -> Callable[[Coverage], T]:
+    """Cache what ``derive`` computes from a coverage for as long as that coverage lives.
+
+    Keys are weak: once a process swaps to a new index and no reader holds the old one, the
+    old coverage (and its memory maps) is freed with everything derived from it. An
+    ``lru_cache`` keyed on coverages would keep the old ones alive.
+    """
+    cache: WeakKeyDictionary[Coverage, T] = WeakKeyDictionary()
+
+    @functools.wraps(derive)
+    def cached(coverage: Coverage) -> T:
+        try:
+            return cache[coverage]
+        except KeyError:
+            value = cache[coverage] = derive(coverage)
+            return value
+
+    return cached

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import simcord
@@ -74,3 +77,19 @@ def emoji_button(message: simcord.ResponseMessage, emoji: str) -> str:
             if (component.get("emoji") or {}).get("name") == emoji:
                 return str(component["custom_id"])
     raise AssertionError(f"no {emoji} button")
+
+
+def spy_threads(
+    monkeypatch: pytest.MonkeyPatch, target: object, names: tuple[str, ...]
+) -> list[str]:
+    """Threads that ran each call of ``target``'s methods ``names``, in order."""
+    threads: list[str] = []
+    for name in names:
+        original: Callable[..., Any] = getattr(target, name)
+
+        def spy(*args: Any, _original: Callable[..., Any] = original) -> Any:
+            threads.append(threading.current_thread().name)
+            return _original(*args)
+
+        monkeypatch.setattr(target, name, spy)
+    return threads

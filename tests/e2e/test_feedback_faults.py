@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from bot import create_bot
 from bot.client import CoverageBot
 from bot.settings import Settings
-from tests.e2e.conftest import World, emoji_button, public_answer
+from tests.e2e.conftest import World, emoji_button, public_answer, spy_threads
 from tests.markdown import visible
 from tests.sqlite_lock import locked
 
@@ -49,28 +47,12 @@ class TestDamagedAtStart:
         assert voted.response is not None and "(👍 1 · 👎 0)" in voted.response.content
 
 
-def _spy_threads(
-    monkeypatch: pytest.MonkeyPatch, target: object, names: tuple[str, ...]
-) -> list[str]:
-    """Threads that ran each call of ``target``'s methods ``names``, in order."""
-    threads: list[str] = []
-    for name in names:
-        original: Callable[..., Any] = getattr(target, name)
-
-        def spy(*args: Any, _original: Callable[..., Any] = original) -> Any:
-            threads.append(threading.current_thread().name)
-            return _original(*args)
-
-        monkeypatch.setattr(target, name, spy)
-    return threads
-
-
 async def test_a_lock_held_by_another_process_holds_up_no_answer(
     world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:  # fmt: skip
     earlier = await public_answer(world, QUESTION)
-    threads = _spy_threads(monkeypatch, world.bot.feedback, ("record", "question", "vote"))
+    threads = spy_threads(monkeypatch, world.bot.feedback, ("record", "question", "vote"))
     mention = world.bot.user.mention
     with locked(settings.data_dir / "feedback.sqlite3"), caplog.at_level(logging.WARNING):
         answer = await public_answer(world, QUESTION)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from index.answering.answer import CLOSEST_LEAD, answer
@@ -16,12 +16,23 @@ from tests.conftest import SEEDS
 _WORDS = sorted(
     set(re.findall(r"[A-Za-z’']{3,}", " ".join(p.read_text() for p in SEEDS.glob("*.txt"))))
 )
-_question = st.lists(
+_words = st.lists(
     st.one_of(st.sampled_from(_WORDS), st.text(min_size=1, max_size=12)), min_size=1, max_size=12
 ).map(" ".join)
+#: Questions about the coverage itself, answered from bylines and titles when they name an article.
+_ABOUT_COVERAGE = (
+    "When was the article about {} published?",
+    "Who wrote {}?",
+    "Where was {} published?",
+    "What is the title of {}?",
+    "Which articles mention {}?",
+    "Who is {}?",
+)
+_question = st.one_of(_words, st.builds(str.format, st.sampled_from(_ABOUT_COVERAGE), _words))
 
 
 @given(question=_question)
+@example(question="When was the article about bananas published?")  # names no article
 def test_every_citation_is_verbatim_and_linked_to_its_article(
     seed_coverage: Coverage, question: str
 ) -> None:
@@ -40,6 +51,7 @@ def test_every_citation_is_verbatim_and_linked_to_its_article(
 
 
 @given(question=_question)
+@example(question="Which articles mention studies?")  # reported "studi", a stem
 def test_missing_terms_are_words_of_the_question(seed_coverage: Coverage, question: str) -> None:
     result = answer(seed_coverage, question)
     # The analyzer reports words after NFKC normalisation ("¹" -> "1") and joins "U.S." -> "US".

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from index.answering.summary import summarize_text
+from index.passages import DANGLING_OPENERS
 
-_word = st.text(alphabet=st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=10)
+_word = st.one_of(
+    st.text(alphabet=st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=10),
+    st.sampled_from(sorted(DANGLING_OPENERS)),  # sentences that lean on the one before
+)
 _sentence = st.lists(_word, min_size=1, max_size=12).map(
     lambda words: " ".join(words).capitalize() + "."
 )
@@ -16,6 +20,7 @@ _text = st.lists(_paragraph, min_size=1, max_size=5).map("\n\n".join)
 
 
 @given(text=_text, n=st.integers(min_value=1, max_value=8))
+@example(text="It rained all day in Geneva.", n=1)  # nothing before it to lean on
 def test_summary_sentences_are_verbatim_and_in_order(text: str, n: int) -> None:
     result = summarize_text(text, n)
     assert result.scope == "text" and result.answered

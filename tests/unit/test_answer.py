@@ -187,15 +187,6 @@ def test_markup_and_mentions_are_not_part_of_the_question() -> None:
     )
 
 
-@pytest.fixture
-def seed_env(seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Settings pointing at the seed index; the working directory holds no ``.env``."""
-    monkeypatch.chdir(seed_index_dir)
-    monkeypatch.setenv("COVERAGE_SEEDS_DIR", str(seed_index_dir / "seeds"))
-    monkeypatch.setenv("COVERAGE_INDEX_DIR", str(seed_index_dir / "index"))
-    return seed_index_dir
-
-
 def test_ask_json_contract(seed_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--json", "What tone did Washington's readout strike?"]) == 0
     doc = json.loads(capsys.readouterr().out)

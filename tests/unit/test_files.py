@@ -154,9 +154,34 @@ def test_the_same_article_twice_is_indexed_once_with_a_warning(tmp_path: Path) -
     ingest = read_folder(tmp_path)
     assert [a.title for a in ingest.articles] == ["A", "B"]
     assert [(d.line, d.reason) for d in ingest.duplicates] == [
-        (2, "duplicate of a; indexed once"),
-        (3, "duplicate of a; indexed once"),
+        (2, "skipped, a duplicate of a: kept x.jsonl:1 (it comes first)"),
+        (3, "skipped, a duplicate of a: kept x.jsonl:1 (it comes first)"),
     ]
+
+
+def test_of_two_copies_the_one_with_sidecar_metadata_is_kept(tmp_path: Path) -> None:
+    text = "Talks in Geneva\n\nThe talks in Geneva ended without a deal, officials said.\n"
+    (tmp_path / "a-copy.txt").write_text(text)  # sorts first, but has no sidecar
+    (tmp_path / "original.txt").write_text(text)
+    (tmp_path / "original.meta.yaml").write_text("author: Jane Roe\noutlet: Wire\n")
+    ingest = read_folder(tmp_path)
+    [article] = ingest.articles
+    assert (article.source, article.author, article.outlet) == ("original.txt", "Jane Roe", "Wire")
+    [duplicate] = ingest.duplicates
+    assert str(duplicate) == (
+        f"a-copy.txt: skipped, a duplicate of {article.id}: kept original.txt "
+        "(it has sidecar metadata)"
+    )
+
+
+def test_without_sidecars_the_copy_whose_path_sorts_first_is_kept(tmp_path: Path) -> None:
+    text = "Talks in Geneva\n\nThe talks in Geneva ended without a deal, officials said.\n"
+    for name in ("b.txt", "a.txt", "c.txt"):
+        (tmp_path / name).write_text(text)
+    given_order = [tmp_path / name for name in ("c.txt", "b.txt", "a.txt")]
+    ingest = read_files(given_order, root=tmp_path)
+    assert [a.source for a in ingest.articles] == ["a.txt"]
+    assert [d.path for d in ingest.duplicates] == ["c.txt", "b.txt"]
 
 
 def test_ids_are_stable_readable_and_unique(tmp_path: Path) -> None:
@@ -195,3 +220,13 @@ def test_both_shared_corpora_ingest_cleanly() -> None:
     assert not ingest.problems
     assert len(ingest.articles) == 2310 and len(ingest.duplicates) == 6
     assert len({a.id for a in ingest.articles}) == 2310
+
+
+def test_credentials_in_an_article_files_url_are_never_kept(tmp_path: Path) -> None:
+    (tmp_path / "story.md").write_text(
+        "---\ntitle: Talks\nurl: https://user:secret@example.com/talks\n---\n\nTalks went on.\n"
+    )
+    record = {"title": "Wire", "url": "http://me:pw@example.org/wire", "body": "Wire copy."}
+    (tmp_path / "export.jsonl").write_text(json.dumps(record) + "\n")
+    urls = sorted(a.url or "" for a in read_folder(tmp_path).articles)
+    assert urls == ["http://example.org/wire", "https://example.com/talks"]

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -355,3 +356,31 @@ def test_symlinks_out_of_the_seeds_folder_are_reported_not_followed(
     assert reported == {"linked.txt", "linked-folder"}
     coverage = Maintainer(seeds, tmp_path / "index", PARAMS).open().coverage
     assert all("swordfish" not in coverage.body(i) for i in range(len(coverage)))
+
+
+def _refuse_folder_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(folder: Path) -> None:
+        raise AssertionError(f"read {folder} again")
+
+    monkeypatch.setattr("index.storage.add.read_folder", refuse)
+
+
+def test_adding_to_a_current_index_checks_duplicates_without_reading_the_folder(
+    maintainer: Maintainer, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    existing = read_folder(seeds).articles[0]
+    _refuse_folder_reads(monkeypatch)  # at 74k passages reading it took 10 s per add
+    fresh = replace(existing, id="x", url=None, body="New text about Geneva.")
+    report = maintainer.add_articles([existing, fresh])
+    assert [type(o).__name__ for o in report.outcomes] == ["Problem", "Added"]
+    assert str(report.problems[0]).endswith(f"already in the coverage as {existing.id}")
+    assert report.info is not None and report.info.articles == 3
+
+
+def test_adding_to_a_stale_index_checks_duplicates_in_the_folder(
+    maintainer: Maintainer, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (seeds / "by-hand.md").write_text(ARTICLE.format(title="Hand written", day=3))
+    by_hand = next(a for a in read_folder(seeds).articles if a.title == "Hand written")
+    report = maintainer.add_articles([by_hand])
+    assert str(report.problems[0]).endswith(f"already in the coverage as {by_hand.id}")

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from index.answering.summary import summarize_article, summarize_coverage, summarize_topic
+from index.answering.summary import (
+    summarize_article,
+    summarize_coverage,
+    summarize_text,
+    summarize_topic,
+)
 from index.passages import needs_context, sentences
 from index.storage.coverage import Coverage
 
@@ -106,3 +111,12 @@ def test_cli_summary_json_contract_and_errors(
         normalised[s["start"] : s["end"]] == s["text"] for s in doc["sentences"]
     )
     assert main(["summary", "--text-file", str(tmp_path / "missing.txt")]) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["It rained all day in Geneva.", "But the talks went on. They ended at dawn.", "He left."],
+)
+def test_the_opening_sentence_of_a_text_never_waits_for_one_before_it(text: str) -> None:
+    result = summarize_text(text, 3)
+    assert result.answered and result.sentences[0].start == 0
