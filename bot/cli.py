@@ -415,6 +415,9 @@ def _timeline(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{event.day.isoformat()}  “{citation.quote}”\n            — {source}")
         if citation.link:
             print(f"            {citation.link}")
+        if event.more:
+            others = "; ".join(m.citation.outlet or m.citation.title for m in event.more)
+            print(f"            also: {others}")
     return 0
 
 

@@ -85,6 +85,15 @@ def test_an_undated_article_is_placed_only_by_a_full_date_it_states(
     assert "neighbours" not in json.dumps(events)
 
 
+def test_the_plain_listing_names_the_other_sources(
+    story: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["timeline", "pipeline", "--until", "2022-01-31"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{CALL.isoformat()}  “President Biden spoke today")
+    assert "also: kremlin.ru" in out
+
+
 def test_since_and_until_bound_the_events(story: Path, capsys: pytest.CaptureFixture[str]) -> None:
     window = ["--since", "2022-02-01", "--until", "2022-03-31"]
     days = [e["date"] for e in _json(capsys, "timeline", "pipeline", *window, "--json")["events"]]
