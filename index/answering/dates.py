@@ -52,6 +52,9 @@ _FUTURE = re.compile(
 )
 #: What may stand between a weekday and the date it names: "Tuesday, December 7".
 _APPOSITION = re.compile(r"[\s,]*")
+#: How far a year-less day may fall on the unexpected side of publication (after it in a past
+#: clause, before it in a future one) and keep the publication's year.
+YEAR_SLACK_DAYS = 31
 #: Days either side of a named day that still count as "about" it (readouts appear a day late).
 DAY_SLACK = 1
 
@@ -67,14 +70,16 @@ def parse_published(text: str | None) -> date | None:
 def extract_dates(text: str, published: date | None) -> list[tuple[date, int, int]]:
     """Calendar days the text names, with the character span of each mention, in text order.
 
-    A day without a year takes the year that puts it nearest before (or on) ``published``;
+    A day without a year takes the publication's year, unless that puts it more than a month
+    after publication (then the year before) or, in a clause about the future ("talks will
+    begin on January 9"), more than a month before it (then the year after);
     weekdays and "yesterday" are resolved against ``published`` and skipped without it.
     """
     found: list[tuple[date, int, int]] = []
     explicit: set[int] = set()
     for match in _DAY_MONTH.finditer(text):
         explicit.add(match.start())
-        day = _day_of(match, published)
+        day = _day_of(match, published, _in_future(text, match.start()))
         if day is not None:
             found.append((day, match.start(), match.end()))
     if published is not None:
@@ -82,18 +87,18 @@ def extract_dates(text: str, published: date | None) -> list[tuple[date, int, in
             after = _APPOSITION.match(text, match.end())
             if after is not None and after.end() in explicit:
                 continue  # "Tuesday, December 7": the weekday only names the explicit date
-            future = bool(_FUTURE.search(_clause_before(text, match.start())))
+            future = _in_future(text, match.start())
             found.append((_relative_day(match, published, future), match.start(), match.end()))
     return sorted(found, key=lambda item: item[1])
 
 
-def _clause_before(text: str, position: int) -> str:
-    """The text from the start of the sentence holding ``position`` up to it."""
+def _in_future(text: str, position: int) -> bool:
+    """Whether the sentence holding ``position`` speaks of the future before it ("will ...")."""
     start = max(text.rfind(mark, 0, position) for mark in ".!?\n")
-    return text[start + 1 : position]
+    return bool(_FUTURE.search(text, start + 1, position))
 
 
-def _day_of(match: re.Match[str], published: date | None) -> date | None:
+def _day_of(match: re.Match[str], published: date | None, future: bool) -> date | None:
     month = MONTHS[(match.group("month") or match.group("month2")).casefold().rstrip(".")]
     day = int(match.group("day") or match.group("day2"))
     year_text = match.group("year") or match.group("year2")
@@ -102,8 +107,14 @@ def _day_of(match: re.Match[str], published: date | None) -> date | None:
     if published is None:
         return None
     candidate = _safe_date(published.year, month, day)
-    if candidate is not None and candidate > published + timedelta(days=31):
-        candidate = _safe_date(published.year - 1, month, day)
+    if candidate is None:
+        return None
+    # Days a little past publication are often mentioned ("will discuss the December 7 call");
+    # in a clause about the future, only a day months back means the next year's.
+    if future and candidate < published - timedelta(days=YEAR_SLACK_DAYS):
+        return _safe_date(published.year + 1, month, day)
+    if not future and candidate > published + timedelta(days=YEAR_SLACK_DAYS):
+        return _safe_date(published.year - 1, month, day)
     return candidate
 
 

@@ -79,3 +79,20 @@ def test_without_a_publication_date_relative_days_are_not_guessed(
 ) -> None:
     text = " ".join([*parts, f"They met on {calendar.day_name[weekday]} and yesterday."])
     assert extract_dates(text, None) == []
+
+
+@given(days, days)
+def test_a_day_without_a_year_falls_in_the_year_around_publication_the_tense_allows(
+    stated: date, published: date
+) -> None:
+    month_day = f"{calendar.month_name[stated.month]} {stated.day}"
+    past = extract_dates(f"They met on {month_day}.", published)
+    future = extract_dates(f"They will meet on {month_day}.", published)
+    for found, earliest, latest in (
+        (past, published - timedelta(days=366 - 31), published + timedelta(days=31)),
+        (future, published - timedelta(days=31), published + timedelta(days=366 - 31)),
+    ):
+        if found:  # February 29 exists only in leap years
+            [(day, _, _)] = found
+            assert (day.month, day.day) == (stated.month, stated.day)
+            assert earliest <= day <= latest
