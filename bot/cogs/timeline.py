@@ -42,14 +42,15 @@ def _expand(text: str) -> date | None:
     return date(int(text[:4]), int(text[4:6]), int(text[6:])) if text else None
 
 
-def decline_text(result: Timeline) -> str:
-    """What the bot says when the coverage has no timeline for the topic."""
+def decline_text(result: Timeline, period: bool) -> str:
+    """What the bot says when the coverage has no timeline for the topic (in the ``period``)."""
     if result.missing_terms:
         words = ", ".join(f"**{escaped(w, 60)}**" for w in result.missing_terms[:10])
         return f"**The coverage doesn't say.** No article in the coverage mentions {words}."
+    where = " in that period. Try a wider one, or" if period else ". Try"
     return (
-        f"**The coverage doesn't say.** Nothing about {escaped(result.topic, 100)} "
-        "in that period. Try a wider period or `/articles` to see what it covers."
+        f"**The coverage doesn't say.** No sentence is about {escaped(result.topic, 100)}"
+        f"{where} `/articles` to see what the coverage holds."
     )
 
 
@@ -186,7 +187,11 @@ class Timelines(commands.Cog):
         )
         result = await within_deadline(interaction, work, ephemeral=False)
         if not result.answered:
-            await respond(interaction, content=decline_text(result), ephemeral=True)
+            await respond(
+                interaction,
+                content=decline_text(result, first is not None or last is not None),
+                ephemeral=True,
+            )
             return
         message: dict[str, Any] = {"embed": timeline_render.timeline_embed(result, 0)}
         view = timeline_view(interaction.user.id, 0, result, first, last)

@@ -76,6 +76,17 @@ async def test_a_topic_the_coverage_does_not_discuss_is_declined_privately(world
     assert "doesn't say" in result.response.content and "**sourdough**" in result.response.content
 
 
+async def test_a_period_without_the_topic_is_declined_privately(world: World) -> None:
+    result = await world.alice.slash(
+        world.channel, "timeline", topic="pipeline", until="2021-12-31"
+    )
+    assert result.ephemeral and result.response is not None
+    assert result.response.content == (
+        "**The coverage doesn't say.** No sentence is about pipeline in that period. "
+        "Try a wider one, or `/articles` to see what the coverage holds."
+    )
+
+
 async def test_a_date_that_is_not_one_is_explained(world: World) -> None:
     result = await world.alice.slash(world.channel, "timeline", topic="pipeline", since="March")
     assert result.ephemeral and result.response is not None
