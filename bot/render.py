@@ -433,6 +433,22 @@ def help_embed(articles: int) -> discord.Embed:
         "what happened about a topic, by date.",
         inline=False,
     )
+    embed.add_field(
+        name="Overviews",
+        value=(
+            "`/summary` sums up an article, a topic or the whole coverage in its own sentences; "
+            "`/compare topic:` shows how each source tells the same story, side by side."
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="For the people who run the server",
+        value=(
+            "`/add url:` and `/feeds` grow the coverage (members with the add role); `/stats` "
+            "shows what was asked and what the coverage could not answer (Manage Server)."
+        ),
+        inline=False,
+    )
     embed.set_footer(text=FOOTER)
     return embed
 

@@ -89,20 +89,27 @@ class FeedStore:
     """The followed feeds and their seen entries, in the SQLite file at ``path``."""
 
     def __init__(self, path: Path) -> None:
+        """Remember ``path``; the file is opened (and its tables made) on first use.
+
+        Opening nothing here keeps a damaged file from stopping whoever holds the store (the
+        bot starts and answers); each use then reports ``FeedDatabaseError``.
+        """
         self.path: Path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        self._schema_ready: bool = False
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         """One transaction on a fresh connection, committed on success, always closed."""
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
-        except sqlite3.Error as exc:
+        except (OSError, sqlite3.Error) as exc:
             raise FeedDatabaseError(f"cannot use the feeds database {self.path}: {exc}") from exc
         try:
             db.execute("PRAGMA foreign_keys = ON")
+            if not self._schema_ready:
+                db.executescript(_SCHEMA)
+                self._schema_ready = True
             with db:
                 yield db
         except sqlite3.Error as exc:  # damaged, locked too long, read-only, disk full

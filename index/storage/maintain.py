@@ -125,11 +125,10 @@ class Maintainer:
         try:
             with self.locked():
                 # Another process may have built it while this one waited for the lock.
-                current = self._load_quietly()
-                if current is not None and current.info.fingerprint == fingerprint(
-                    self.seeds_dir, self.params
-                ):
-                    return Opened(current)
+                with contextlib.suppress(StoreError):
+                    current = load(self.index_dir)
+                    if current.info.fingerprint == fingerprint(self.seeds_dir, self.params):
+                        return Opened(current)
                 report = build_index(self.seeds_dir, self.index_dir, self.params)
         except (OSError, StoreError, Timeout) as exc:
             if existing is None:

@@ -9,7 +9,7 @@ import pytest
 
 from bot import create_bot
 from bot.client import CoverageBot
-from bot.settings import Settings
+from bot.settings import FEEDS_FILE, Settings
 from tests.e2e.conftest import World, emoji_button, public_answer, spy_threads
 from tests.markdown import visible
 from tests.sqlite_lock import locked
@@ -72,3 +72,26 @@ async def test_a_lock_held_by_another_process_holds_up_no_answer(
     # Feedback work ran on its own thread: the one index worker never waited on the lock.
     assert threads and all(name.startswith("coverage-feedback") for name in threads)
     assert not world.env.errors
+
+
+class TestDamagedFeedsAtStart:
+    """The feeds list is the operators' own data: never moved aside, but never fatal either."""
+
+    @pytest.fixture
+    def simcord_bot(self, settings: Settings) -> CoverageBot:
+        settings.data_dir.mkdir(parents=True)
+        (settings.data_dir / FEEDS_FILE).write_bytes(GARBAGE)
+        return create_bot(settings)
+
+    async def test_the_bot_starts_answers_and_says_the_feeds_are_unreachable(
+        self, world: World, settings: Settings
+    ) -> None:
+        assert await public_answer(world, QUESTION)
+        role = world.guild.create_role("Editors")
+        editor = world.guild.add_member(world.env.create_user("editor"), roles=[role])
+        world.bot.settings = world.bot.settings.model_copy(update={"add_role_id": role.id})
+        listed = await editor.slash(world.channel, "feeds list")
+        assert listed.ephemeral and listed.response is not None
+        assert "can't reach my list of feeds" in listed.response.content
+        assert world.env.errors  # recorded, and answered by the bot's error handler
+        assert (settings.data_dir / FEEDS_FILE).read_bytes() == GARBAGE

@@ -377,6 +377,8 @@ async def test_help_explains_with_an_example(world: World) -> None:
     assert result.ephemeral and result.response is not None
     text = " ".join(f.value or "" for f in result.response.embeds[0].fields)
     assert "/ask question:" in text
+    for command in world.bot.tree.get_commands():  # every other slash command is explained
+        assert command.name == "help" or f"`/{command.name}" in text, command.name
 
 
 async def test_owner_commands_are_for_owners_only(world: World) -> None:
