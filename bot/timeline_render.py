@@ -111,7 +111,7 @@ def chart_png(topic: str, days: Sequence[date]) -> bytes:
     figure = Figure(figsize=(6, 2.4), dpi=100)
     axes = figure.add_subplot()
     starts = np.array([start for start, _ in weeks], dtype="datetime64[D]")
-    axes.bar(starts, [n for _, n in weeks], width=6, color="#2f6eba")
+    axes.bar(starts, [n for _, n in weeks], width=6, align="edge", color="#2f6eba")
     axes.set_title(f"Sentences about {topic} per week", fontsize=10)
     axes.set_ylabel("sentences", fontsize=8)
     axes.tick_params(labelsize=7)
