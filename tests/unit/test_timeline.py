@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.cli import main
+from index.answering.timeline import weekly
 from tests.timeline_coverage import CALL, FREEZE, HALT, INSOLVENCY, write_coverage
 
 EVENT_KEYS = {
@@ -153,3 +155,14 @@ def test_article_json_lists_dates_with_their_spans(
     [found] = article["dates"]
     assert found["date"] == FREEZE.isoformat()
     assert article["body"][found["start"] : found["end"]] == "on Tuesday"
+
+
+def test_weekly_counts_start_on_mondays_and_keep_empty_weeks() -> None:
+    days = (date(2022, 1, 5), date(2022, 1, 9), date(2022, 1, 24))  # Wed, Sun, Mon
+    assert weekly(days) == [
+        (date(2022, 1, 3), 2),
+        (date(2022, 1, 10), 0),
+        (date(2022, 1, 17), 0),
+        (date(2022, 1, 24), 1),
+    ]
+    assert weekly(()) == []
