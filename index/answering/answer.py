@@ -277,6 +277,7 @@ def answer(
     max_chars: int = 500,
     limit: int = 3,
     weights: Weights = WEIGHTS,
+    period: Period | None = None,
 ) -> Answer:
     """Answer ``question`` from the coverage with up to ``limit`` verbatim citations.
 
@@ -292,6 +293,9 @@ def answer(
         Most citations to return, best first, from different passages.
     weights
         The ranking features' weights (the benchmark switches them off one at a time).
+    period
+        Only articles published within it may answer (``ask --since/--until``); it is also
+        the period the question is taken to name when it names none itself.
     """
     refusal = problem(question, max_chars)
     if refusal is not None:
@@ -300,12 +304,14 @@ def answer(
     if about_coverage is not None:
         return replace(about_coverage, confidence=0.9, basis=("from metadata",))
     intent = understand(question, coverage_span(coverage))
+    if period is not None and intent.period is None:
+        intent = replace(intent, period=period)
     terms = intent.terms
     vocab, described = coverage.bm25.vocab, all_metadata_terms(coverage)
     unknown = [(t, w) for t, w in terms.content if t not in vocab and t not in described]
     missing = tuple(word for _, word in unknown)
     prefs = _prefer(coverage, intent, weights)
-    ranked = _candidates(coverage, prefs)
+    ranked = _published_within(coverage, _candidates(coverage, prefs), period)
     if any(sinks(word, term in terms.names) for term, word in unknown):
         # A name or rare word the coverage never uses: it is about something else.
         return _decline(coverage, question, missing, ranked)
@@ -497,6 +503,21 @@ def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, floa
         (first if per_article[article] <= PASSAGES_PER_ARTICLE else rest).append((number, score))
     # Capped passages only wait: they fill the slots other articles leave free.
     return (first + rest)[:CANDIDATE_PASSAGES]
+
+
+def _published_within(
+    coverage: Coverage, ranked: list[tuple[int, float]], period: Period | None
+) -> list[tuple[int, float]]:
+    """The ranked passages whose articles were published within ``period`` (all without one).
+
+    Candidates already favour the period (it is the intent's when the question names none),
+    so filtering them keeps the best passages of the period.
+    """
+    if period is None:
+        return ranked
+    days = published_days(coverage)
+    first, last = period.first.toordinal(), period.last.toordinal()
+    return [hit for hit in ranked if first <= days[coverage.passages[hit[0]][0]] <= last]
 
 
 def _articles_described(coverage: Coverage, naming: set[str]) -> frozenset[int]:

@@ -63,9 +63,9 @@ def slow_answers(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     ask = type(world.bot.get_cog("Ask"))
     reply_to = ask.reply_to
 
-    async def slow(self: Any, question: str, *asked: Any) -> Any:
+    async def slow(self: Any, question: str, *rest: Any) -> Any:
         await asyncio.sleep(4)
-        return await reply_to(self, question, *asked)
+        return await reply_to(self, question, *rest)
 
     monkeypatch.setattr(ask, "reply_to", slow)
 
