@@ -45,15 +45,18 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
 
 
-def claim_new(candidates: Iterable[Path], data: bytes) -> Path:
+def claim_new(candidates: Iterable[Path], data: bytes, mode: int | None = None) -> Path:
     """Write ``data`` under the first of ``candidates`` that does not exist yet; return it.
+
+    The new file gets ``mode`` (default: what a plain write would give).
 
     The name is claimed by ``os.link``, which fails atomically when the name exists, so two
     processes writing articles with the same id at the same moment get two different files.
     """
     iterator = iter(candidates)
     first = next(iterator)
-    with _synced_temporary(first.parent, first.name, data, DEFAULT_MODE) as temporary:
+    chosen = DEFAULT_MODE if mode is None else mode
+    with _synced_temporary(first.parent, first.name, data, chosen) as temporary:
         for path in itertools.chain([first], iterator):
             try:
                 os.link(temporary, path)

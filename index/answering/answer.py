@@ -331,6 +331,7 @@ def answer(
     max_chars: int = 500,
     limit: int = 3,
     weights: Weights = WEIGHTS,
+    period: Period | None = None,
 ) -> Answer:
     """Answer ``question`` from the coverage with up to ``limit`` verbatim citations.
 
@@ -346,6 +347,9 @@ def answer(
         Most citations to return, best first, from different passages.
     weights
         The ranking features' weights (the benchmark switches them off one at a time).
+    period
+        Only articles published within it may answer (``ask --since/--until``); it is also
+        the period the question is taken to name when it names none itself.
     """
     refusal = problem(question, max_chars)
     if refusal is not None:
@@ -353,7 +357,7 @@ def answer(
     about_coverage = metadata_answer(coverage, question, limit)
     if about_coverage is not None:
         return replace(about_coverage, confidence=0.9, basis=("from metadata",))
-    found = _assess(coverage, question, limit, weights)
+    found = _assess(coverage, question, limit, weights, period)
     if isinstance(found, Answer):
         return found
     chosen, windows, prefs, missing = found
@@ -377,25 +381,32 @@ def signals(coverage: Coverage, question: str, weights: Weights = WEIGHTS) -> di
     """
     if problem(question, 10**9) is not None or metadata_answer(coverage, question, 1):
         return {}
-    found = _assess(coverage, question, 3, weights)
+    found = _assess(coverage, question, 3, weights, None)
     if isinstance(found, Answer):
         return {}
     chosen, windows, prefs, _ = found
     return _signals(chosen[0], windows, prefs, len(coverage))
 
 
-_Found = tuple[list[_Window], list[_Window], "_Preferences", tuple[str, ...]]
+_Found = tuple[list[_Window], list[_Window], _Preferences, tuple[str, ...]]
 
 
-def _assess(coverage: Coverage, question: str, limit: int, weights: Weights) -> Answer | _Found:
-    """The chosen quotes and every scored window, or the decline when there is nothing to quote."""
+def _assess(
+    coverage: Coverage, question: str, limit: int, weights: Weights, period: Period | None
+) -> Answer | _Found:
+    """The chosen quotes and every scored window, or the decline when there is nothing to quote.
+
+    ``period``, when given, is the only period answers may come from (see ``answer``).
+    """
     intent = understand(question, coverage_span(coverage))
+    if period is not None and intent.period is None:
+        intent = replace(intent, period=period)
     terms = intent.terms
     vocab, described = coverage.bm25.vocab, all_metadata_terms(coverage)
     unknown = [(t, w) for t, w in terms.content if t not in vocab and t not in described]
     missing = tuple(word for _, word in unknown)
     prefs = _prefer(coverage, intent, weights)
-    ranked = _candidates(coverage, prefs)
+    ranked = _published_within(coverage, _candidates(coverage, prefs), period)
     if any(sinks(word, term in terms.names) for term, word in unknown):
         # A name or rare word the coverage never uses: it is about something else.
         return _decline(coverage, question, missing, ranked)
@@ -639,6 +650,21 @@ def _titled_articles(coverage: Coverage) -> dict[str, NDArray[np.int64]]:
         for term in terms:
             found.setdefault(term, []).append(article)
     return {term: np.array(articles, dtype=np.int64) for term, articles in found.items()}
+
+
+def _published_within(
+    coverage: Coverage, ranked: list[tuple[int, float]], period: Period | None
+) -> list[tuple[int, float]]:
+    """The ranked passages whose articles were published within ``period`` (all without one).
+
+    Candidates already favour the period (it is the intent's when the question names none),
+    so filtering them keeps the best passages of the period.
+    """
+    if period is None:
+        return ranked
+    days = published_days(coverage)
+    first, last = period.first.toordinal(), period.last.toordinal()
+    return [hit for hit in ranked if first <= days[coverage.passages[hit[0]][0]] <= last]
 
 
 def _articles_described(coverage: Coverage, naming: set[str]) -> frozenset[int]:
