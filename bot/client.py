@@ -37,6 +37,7 @@ EXTENSIONS = (
     "bot.cogs.ask",
     "bot.cogs.summary",
     "bot.cogs.articles",
+    "bot.cogs.timeline",
     "bot.cogs.compare",
     "bot.cogs.help",
     "bot.cogs.admin",

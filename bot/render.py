@@ -491,7 +491,8 @@ def help_embed(articles: int) -> discord.Embed:
     )
     embed.add_field(
         name="Browse",
-        value="`/articles` lists the coverage, `/article` shows one article.",
+        value="`/articles` lists the coverage, `/article` shows one article, `/timeline topic:` "
+        "what happened about a topic, by date.",
         inline=False,
     )
     embed.add_field(

@@ -83,7 +83,13 @@ class Admin(commands.Cog):
             return False
 
     async def poll(self) -> None:
-        if await asyncio.to_thread(self.bot.live.changed):
+        # An exception would end the tasks loop for good: the bot would stop noticing changes.
+        try:
+            changed = await asyncio.to_thread(self.bot.live.changed)
+        except Exception:
+            log.exception("looking at the seeds folder failed; the next poll tries again")
+            return
+        if changed:
             await self.refresh()
 
     async def watch(self) -> None:
