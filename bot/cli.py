@@ -30,17 +30,19 @@ from bot.stats import DEFAULT_DAYS, stats_json, summarize, window
 from index.answering.answer import answer
 from index.answering.compare import Comparison, SourceError, compare, resolve_sources
 from index.answering.compare import render_text as comparison_text
+from index.answering.dates import between, extract_dates, parse_published
 from index.answering.summary import (
     summarize_article,
     summarize_coverage,
     summarize_text,
     summarize_topic,
 )
+from index.answering.timeline import DEFAULT_EVENTS, Mention, Timeline, timeline
 from index.ingest.seeds import OutsideSeedsError
 from index.models import Answer, byline
 from index.storage.check import check
 from index.storage.coverage import Coverage
-from index.storage.maintain import ArticleNotFoundError, IndexUnavailableError
+from index.storage.maintain import ArticleNotFoundError, IndexUnavailableError, RemoveError
 from index.storage.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -154,7 +156,17 @@ def _parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question with quotes from the coverage")
     ask.add_argument("question", help="the question, or - to read one question per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    _period_arguments(ask, "answer only from articles published")
     ask.set_defaults(handler=_ask)
+
+    line = commands.add_parser("timeline", help="what the coverage says about a topic, by date")
+    line.add_argument("topic", help="what the timeline is about, e.g. Nord Stream 2")
+    _period_arguments(line, "only events")
+    line.add_argument(
+        "--limit", type=_positive, default=DEFAULT_EVENTS, metavar="N", help="most events"
+    )
+    line.add_argument("--json", action="store_true", help="print a JSON object")
+    line.set_defaults(handler=_timeline)
 
     summary = commands.add_parser("summary", help="summarise an article, a topic or the coverage")
     scope = summary.add_mutually_exclusive_group()
@@ -200,6 +212,18 @@ def _parser() -> argparse.ArgumentParser:
     chat.set_defaults(handler=_chat)
     _add_stats_command(commands)
     return parser
+
+
+def _period_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help=f"{what} on or after")
+    parser.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help=f"{what} on or before")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2022-02-12") from None
 
 
 def _positive(text: str) -> int:
@@ -294,7 +318,12 @@ def _article(args: argparse.Namespace, settings: Settings) -> int:
     article = coverage.article(index)
     if args.json:
         entry = {k: v for k, v in asdict(article).items() if k != "source"}
-        _print_json(entry | {"passages": len(coverage.passage_range(index))})
+        published = parse_published(article.published)
+        dates = [
+            {"date": day.isoformat(), "start": start, "end": end}
+            for day, start, end in extract_dates(article.body, published)
+        ]
+        _print_json(entry | {"passages": len(coverage.passage_range(index)), "dates": dates})
         return 0
     print(f"{article.title}\n{byline(article)}\n{article.url or '(no link)'}\n\n{article.body}")
     return 0
@@ -326,12 +355,69 @@ def answer_json(result: Answer) -> dict[str, Any]:
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     coverage = open_index(settings)
     questions = _stdin_lines() if args.question == "-" else [args.question]
+    period = between(args.since, args.until)
     for question in questions:
-        result = answer(coverage, question, max_chars=settings.max_question_chars)
+        result = answer(coverage, question, max_chars=settings.max_question_chars, period=period)
         if args.json:
             print(json.dumps(answer_json(result), ensure_ascii=False), flush=True)
         else:
             print(result.answer + "\n", flush=True)
+    return 0
+
+
+def mention_json(mention: Mention) -> dict[str, Any]:
+    """One dated quote of a timeline, as ``timeline --json`` prints it."""
+    citation = mention.citation
+    return {
+        "date": mention.day.isoformat(),
+        "date_source": mention.source,
+        "quote": citation.quote,
+        "article_id": citation.article_id,
+        "title": citation.title,
+        "outlet": citation.outlet,
+        "published": citation.published,
+        "url": citation.url,
+        "link": citation.link,
+        "start": citation.start,
+        "end": citation.end,
+    }
+
+
+def timeline_json(result: Timeline) -> dict[str, Any]:
+    """The ``timeline --json`` object: each event's best quote, the other sources as "more"."""
+    return {
+        "topic": result.topic,
+        "answered": result.answered,
+        "events": [
+            mention_json(event.best) | {"more": [mention_json(m) for m in event.more]}
+            for event in result.events
+        ],
+        "missing_terms": list(result.missing_terms),
+    }
+
+
+def _timeline(args: argparse.Namespace, settings: Settings) -> int:
+    coverage = open_index(settings)
+    result = timeline(coverage, args.topic, since=args.since, until=args.until, limit=args.limit)
+    if args.json:
+        _print_json(timeline_json(result))
+    elif not result.answered:
+        missing = ", ".join(f"“{word}”" for word in result.missing_terms)
+        print(
+            f"The coverage doesn't say: no article mentions {missing}."
+            if missing
+            else "The coverage says nothing about that in that period."
+        )
+    for event in result.events if not args.json else ():
+        citation = event.best.citation
+        byline = ", ".join(v for v in (citation.outlet, citation.published) if v)
+        source = f"{citation.title} ({byline})" if byline else citation.title
+        print(f"{event.day.isoformat()}  “{citation.quote}”\n            — {source}")
+        if citation.link:
+            print(f"            {citation.link}")
+        if event.more:
+            others = "; ".join(m.citation.outlet or m.citation.title for m in event.more)
+            print(f"            also: {others}")
     return 0
 
 
@@ -427,6 +513,9 @@ def _remove(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     except OutsideSeedsError as exc:
         print(f"not removed: {exc}", file=sys.stderr)
+        return 1
+    except RemoveError as exc:
+        print(f"coverage-bot: {exc}", file=sys.stderr)
         return 1
     meta, info = removed.meta, removed.info
     print(f"removed {meta.id}  “{meta.title}”  ({removed.changed})")

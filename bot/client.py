@@ -9,7 +9,7 @@ Every message it sends allows no mentions, so a quote holding ``@everyone`` ping
 
 Interactions get one answer within Discord's 3-second window: ``within_deadline`` waits a
 moment for the work and acknowledges with "thinking…" only when it takes longer; ``respond``
-then answers as the response or as a follow-up.
+then answers as the response or as a follow-up, and ``update`` edits a button's message.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import discord
@@ -37,6 +37,7 @@ EXTENSIONS = (
     "bot.cogs.ask",
     "bot.cogs.summary",
     "bot.cogs.articles",
+    "bot.cogs.timeline",
     "bot.cogs.compare",
     "bot.cogs.help",
     "bot.cogs.admin",
@@ -58,23 +59,41 @@ T = TypeVar("T")
 
 
 async def within_deadline(
-    interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool
+    interaction: discord.Interaction[Any],
+    work: Awaitable[T],
+    *,
+    ephemeral: bool,
+    updating: bool = False,
 ) -> T:
     """The result of ``work``; if it takes over ``DEFER_AFTER`` seconds, defer meanwhile.
 
     ``ephemeral`` is what the reply will most likely be; a deferral fixes it, and ``respond``
-    handles a reply that turns out otherwise.
+    handles a reply that turns out otherwise. ``updating``: a button whose answer edits its
+    own message (``update``); the deferral then shows no "thinking…" message.
     """
     task = asyncio.ensure_future(work)
     try:
         done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
         if not done and not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-            interaction.extras[_DEFERRED_PUBLICLY] = not ephemeral
+            if updating:
+                await interaction.response.defer()
+            else:
+                await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+                interaction.extras[_DEFERRED_PUBLICLY] = not ephemeral
     except BaseException:
         task.cancel()
         raise
     return await task
+
+
+async def run_on(executor: Executor, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Await ``function(*args, **kwargs)`` run on ``executor``, off the event loop.
+
+    Each kind of blocking work has its own executor, so that slow work of one kind (index
+    work, a locked database, a feed server) never holds up another.
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(executor, functools.partial(function, *args, **kwargs))
 
 
 async def respond(
@@ -94,6 +113,15 @@ async def respond(
     await interaction.followup.send(ephemeral=ephemeral, **message)
 
 
+async def update(interaction: discord.Interaction[Any], **message: Any) -> None:
+    """Edit the message whose button was clicked: as the response, or after a deferral."""
+    message["allowed_mentions"] = NO_MENTIONS
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**message)
+    else:
+        await interaction.response.edit_message(**message)
+
+
 async def report_error(interaction: discord.Interaction[Any], error: Exception) -> None:
     """Tell the user, briefly and privately; log anything unforeseen with its traceback."""
     original = getattr(error, "original", error)  # unwrap CommandInvokeError and friends
@@ -111,8 +139,9 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
 
 
 def _describe(interaction: discord.Interaction[Any]) -> str:
+    """Where an interaction came from, for the log: never who (issue 15, no raw user id)."""
     command = interaction.command.qualified_name if interaction.command else "a component"
-    return f"/{command} (user {interaction.user.id}, channel {interaction.channel_id})"
+    return f"/{command} (guild {interaction.guild_id}, channel {interaction.channel_id})"
 
 
 class CoverageTree(app_commands.CommandTree["CoverageBot"]):
@@ -198,8 +227,7 @@ class CoverageBot(commands.Bot):
         only fight over the GIL and starve the event loop. Measured with 200 simultaneous
         questions on 74k passages: the slowest answer 2.3 s -> 1.6 s, loop lag p99 34 -> 10 ms.
         """
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.worker, functools.partial(function, *args, **kwargs))
+        return await run_on(self.worker, function, *args, **kwargs)
 
     async def off_loop_feedback(self, function: Callable[..., T], /, *args: Any) -> T:
         """Run a feedback store call (record, question, vote) on the feedback thread.
@@ -207,8 +235,7 @@ class CoverageBot(commands.Bot):
         Never on the index worker: a database another process holds locked keeps a call
         waiting up to ``bot.feedback.BUSY_SECONDS``, and every answer would wait behind it.
         """
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.feedback_worker, functools.partial(function, *args))
+        return await run_on(self.feedback_worker, function, *args)
 
     async def close(self) -> None:
         await super().close()

@@ -13,8 +13,8 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 
+from bot.render_feeds import describe, iso
 from bot.settings import Settings
 from index.ingest.feedstore import DEFAULT_EVERY, MAX_EVERY, MIN_EVERY, Feed, FeedStoreError
 from index.storage.feeds import FeedReport
@@ -127,25 +127,8 @@ def feed_json(feed: Feed) -> dict[str, object]:
         "url": feed.url,
         "name": feed.name,
         "every_minutes": feed.every_minutes,
-        "last_polled": _iso(feed.last_polled),
-        "next_poll": _iso(feed.next_poll) if feed.last_polled is not None else None,
+        "last_polled": iso(feed.last_polled),
+        "next_poll": iso(feed.next_poll) if feed.last_polled is not None else None,
         "failures": feed.failures,
         "last_error": feed.last_error,
     }
-
-
-def describe(feed: Feed) -> str:
-    """A feed's schedule and state in one line, for people."""
-    state = f"every {feed.every_minutes} min"
-    if feed.last_polled is None:
-        return f"{state}, not polled yet"
-    state += f", last polled {_iso(feed.last_polled)}"
-    if feed.failures:
-        state += f", {feed.failures} failed in a row ({feed.last_error})"
-    return state
-
-
-def _iso(moment: float | None) -> str | None:
-    if moment is None:
-        return None
-    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds")

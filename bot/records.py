@@ -111,7 +111,7 @@ class Salt:
         except FileNotFoundError:
             # Made by mkstemp: mode 0600. Another process may have made it first: use theirs.
             with contextlib.suppress(FileExistsError):
-                claim_new([self.path], secrets.token_bytes(SALT_BYTES))
+                claim_new([self.path], secrets.token_bytes(SALT_BYTES), mode=0o600)
             key = self.path.read_bytes()
         if len(key) < SALT_BYTES:
             raise OSError(

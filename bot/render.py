@@ -15,11 +15,14 @@ from __future__ import annotations
 import functools
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from urllib.parse import quote
 
 import discord
 
+from bot import render_feeds
 from index.analyze import analyze
+from index.ingest.feedstore import Feed
 from index.models import Answer, Article, Citation, Summary, byline, byline_parts
 from index.storage.coverage import ArticleMeta
 
@@ -48,6 +51,11 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
 _URL = re.compile(r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
 #: A bracket with no backslash before it; inside link text it would end the link early.
 _BARE_BRACKET = re.compile(r"(?<!\\)([\[\]])")
+#: A link (kept whole) or a bracket with no backslash before it. ``escape_markdown`` escapes
+#: only the first ``[`` of "[a](x) [b](y)": its pattern for a masked link is greedy.
+_LINK_OR_BRACKET = re.compile(rf"({_URL.pattern})|(?<!\\)\[")
+#: What would end a ``<url>`` link early, leaving the rest of the URL to be read as Markdown.
+_LINK_BREAKING = re.compile(r"[\s<>]")
 
 
 def escape(text: str) -> str:
@@ -55,10 +63,11 @@ def escape(text: str) -> str:
     lines = discord.utils.escape_mentions(text).split("\n")
     # Line by line from the first non-blank character: escape_markdown puts the backslash for
     # an indented list dash before the indentation (or the line break), where Discord shows it.
-    return "\n".join(
+    escaped = "\n".join(
         line[: len(line) - len(rest)] + discord.utils.escape_markdown(rest)
         for line, rest in ((line, line.lstrip(" \t")) for line in lines)
     )
+    return _LINK_OR_BRACKET.sub(lambda found: found.group(1) or "\\[", escaped)
 
 
 def fit(text: str, limit: int, render: Callable[[str], str] = str) -> str:
@@ -379,9 +388,62 @@ def page_count(items: int) -> int:
 
 def linked_title(title: str, url: str | None, limit: int) -> str:
     """``[Title](<url>)`` escaped, or the title in bold when there is no usable link."""
-    if url and len(url) <= 1000 and ">" not in url:
+    if url and len(url) <= 1000 and not _LINK_BREAKING.search(url):
         return f"[{_link_text(title, limit)}](<{url}>)"
     return f"**{escaped(title, limit)}**"
+
+
+def bracketed_url(url: str) -> str:
+    """``<url>``: one link, shown without a preview.
+
+    Spaces, ``<`` and ``>`` are percent-encoded: any of them would end the link, and what
+    follows (``>[x](https://evil.example)``) would render as Markdown of someone else's making.
+    """
+    return "<" + _LINK_BREAKING.sub(lambda found: quote(found.group()), url) + ">"
+
+
+def added_text(articles: Sequence[Article], problems: Iterable[str]) -> str:
+    """The reply to ``/add``: each article added, each problem (which quotes the URL typed).
+
+    Titles come from the fetched page and problems from what the member typed: both escaped.
+    """
+    lines = [f"Added “{escaped(a.title, 300)}” ({escape(a.id)})." for a in articles]
+    lines += [f"Not added: {escape(problem)}" for problem in problems]
+    return shorten("\n".join(lines), CONTENT_LIMIT)
+
+
+#: Characters of a feed's name, and of its state line, shown in a ``/feeds`` reply.
+FEED_NAME_CHARS = 100
+FEED_STATE_CHARS = 400
+NO_FEEDS = "No feeds are followed yet. Add one with `/feeds add`."
+
+
+def _feed_named(feed: Feed) -> str:
+    """The feed's name, escaped and in bold, and its URL as one link nothing breaks out of."""
+    return f"**{escaped(feed.name, FEED_NAME_CHARS)}** ({bracketed_url(feed.url)})"
+
+
+def followed_text(feed: Feed) -> str:
+    """The reply to ``/feeds add``."""
+    return (
+        f"Following {_feed_named(feed)} every {feed.every_minutes} minutes; "
+        "its articles arrive within a minute or two."
+    )
+
+
+def stopped_text(feed: Feed) -> str:
+    """The reply to ``/feeds remove``."""
+    return f"Stopped following {_feed_named(feed)}."
+
+
+def feeds_text(feeds: Sequence[Feed]) -> str:
+    """The reply to ``/feeds list``: each feed's name, link and state, within one message."""
+    lines = [
+        f"**{escaped(f.name, FEED_NAME_CHARS)}** {bracketed_url(f.url)}\n"
+        f"{escaped(render_feeds.describe(f), FEED_STATE_CHARS)}"
+        for f in feeds
+    ]
+    return shorten("\n".join(lines), CONTENT_LIMIT) if lines else NO_FEEDS
 
 
 def new_articles_text(articles: Sequence[Article]) -> str:
@@ -429,7 +491,8 @@ def help_embed(articles: int) -> discord.Embed:
     )
     embed.add_field(
         name="Browse",
-        value="`/articles` lists the coverage, `/article` shows one article.",
+        value="`/articles` lists the coverage, `/article` shows one article, `/timeline topic:` "
+        "what happened about a topic, by date.",
         inline=False,
     )
     embed.add_field(

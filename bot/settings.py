@@ -57,7 +57,8 @@ class Settings(BaseSettings):
     shard_ids: list[int] | None = None
     watch_seeds: Literal["poll", "watch", "off"] = "poll"
     poll_seconds: float = Field(default=10.0, ge=1, le=3600)
-    add_role_id: int | None = None  #: members with this role may use /add; unset: /add is off
+    #: members with this role may use /add and /feeds; unset: both are off
+    add_role_id: int | None = None
     # --- questions on record (/stats, ``coverage-bot stats``) ---
     record_questions: bool = True
     record_days: int = Field(default=90, ge=1, le=3650)  #: older records are deleted

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import render, render_compare
-from bot.client import NO_MENTIONS, report_error, respond, within_deadline
+from bot.client import report_error, respond, update, within_deadline
 from bot.errors import SourceGoneError
 from index.answering.answer import answer as answer_question
-from index.answering.compare import compare, outlets
+from index.answering.compare import Comparison, compare, outlets
 from index.answering.question import key_terms
 from index.passages import paragraphs
 
@@ -303,10 +303,10 @@ class PageButton(
         metas = interaction.client.live.current.metas
         pages = render.page_count(len(metas))  # the coverage may have grown or shrunk
         page = min(self.page, pages - 1)
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             embed=render.articles_embed(metas, page),
             view=articles_view(self.owner_id, page, pages),
-            allowed_mentions=NO_MENTIONS,
         )
 
 
@@ -373,6 +373,27 @@ class SwapButton(
                 interaction, content="Run `/compare` to compare sources yourself.", ephemeral=True
             )
             return
+        work = self._swap(interaction)
+        swapped = await within_deadline(interaction, work, ephemeral=True, updating=True)
+        if swapped is None:
+            await respond(
+                interaction,
+                content="No other source in the coverage covers this topic.",
+                ephemeral=True,
+            )
+            return
+        positions = [swapped.names.index(n) for n in swapped.shown]
+        await update(
+            interaction,
+            embed=render_compare.compare_embed(swapped.result, terms_of(swapped.topic)),
+            view=compare_view(self.key, positions, self.owner_id, swapped.shown),
+        )
+
+    async def _swap(self, interaction: Interaction) -> _Swapped | None:
+        """The comparison with this side swapped; None when no other source covers the topic.
+
+        Two comparisons on the index worker: together they may outlast Discord's 3 seconds.
+        """
         bot = interaction.client
         topic = await bot.off_loop_feedback(bot.feedback.question, self.key)
         coverage = bot.live.current
@@ -388,19 +409,20 @@ class SwapButton(
         current = await bot.off_loop(compare, coverage, topic, shown, max_chars=limit)
         following = next_source(current.candidates, shown, self.slot)
         if following is None:
-            await respond(
-                interaction,
-                content="No other source in the coverage covers this topic.",
-                ephemeral=True,
-            )
-            return
+            return None
         shown[self.slot] = following
         result = await bot.off_loop(compare, coverage, topic, shown, max_chars=limit)
-        await interaction.response.edit_message(
-            embed=render_compare.compare_embed(result, terms_of(topic)),
-            view=compare_view(self.key, [names.index(n) for n in shown], self.owner_id, shown),
-            allowed_mentions=NO_MENTIONS,
-        )
+        return _Swapped(result, topic, names, shown)
+
+
+@dataclass(frozen=True, slots=True)
+class _Swapped:
+    """What a swap came to: the new comparison, its topic, all outlets and the sides shown."""
+
+    result: Comparison
+    topic: str
+    names: list[str]
+    shown: list[str]
 
 
 def next_source(candidates: Sequence[str], shown: Sequence[str], slot: int) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,21 +21,42 @@ from pathlib import Path
 TMP_SUFFIX = ".tmp"
 
 
+def _default_mode() -> int:
+    """What ``open(path, "w")`` would give a new file: 0o666 less the process's umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+#: Permissions of new files, read once (the umask can only be read by setting it).
+DEFAULT_MODE = _default_mode()
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step: readers see the old file or the new one."""
-    with _synced_temporary(path.parent, path.name, data) as temporary:
+    """Replace ``path`` with ``data`` in one step: readers see the old file or the new one.
+
+    The file keeps its permissions (a new one gets the usual ones for this process).
+    """
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = DEFAULT_MODE
+    with _synced_temporary(path.parent, path.name, data, mode) as temporary:
         os.replace(temporary, path)
 
 
-def claim_new(candidates: Iterable[Path], data: bytes) -> Path:
+def claim_new(candidates: Iterable[Path], data: bytes, mode: int | None = None) -> Path:
     """Write ``data`` under the first of ``candidates`` that does not exist yet; return it.
+
+    The new file gets ``mode`` (default: what a plain write would give).
 
     The name is claimed by ``os.link``, which fails atomically when the name exists, so two
     processes writing articles with the same id at the same moment get two different files.
     """
     iterator = iter(candidates)
     first = next(iterator)
-    with _synced_temporary(first.parent, first.name, data) as temporary:
+    chosen = DEFAULT_MODE if mode is None else mode
+    with _synced_temporary(first.parent, first.name, data, chosen) as temporary:
         for path in itertools.chain([first], iterator):
             try:
                 os.link(temporary, path)
@@ -45,11 +67,16 @@ def claim_new(candidates: Iterable[Path], data: bytes) -> Path:
 
 
 @contextlib.contextmanager
-def _synced_temporary(folder: Path, name: str, data: bytes) -> Iterator[Path]:
-    """A fully written and fsynced temporary file in ``folder``, removed afterwards if left."""
+def _synced_temporary(folder: Path, name: str, data: bytes, mode: int) -> Iterator[Path]:
+    """A fully written and fsynced temporary file in ``folder``, removed afterwards if left.
+
+    ``mkstemp`` makes files readable by their owner only; ``mode`` restores what a plain
+    write would give, so the bot and the CLI can run as different users.
+    """
     descriptor, raw = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TMP_SUFFIX)
     temporary = Path(raw)
     try:
+        os.fchmod(descriptor, mode)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()

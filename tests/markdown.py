@@ -50,3 +50,25 @@ def visible(markdown: str, *, block_quote: bool = False) -> str:
     text = re.sub(r"^> ", "", markdown, flags=re.MULTILINE) if block_quote else markdown
     text, _ = split_bold(text)
     return re.sub(r"\\(.)", r"\1", text).replace("\u200b", "")
+
+
+#: A mention Discord would ping or render as one (``escape_mentions`` breaks each up).
+_MENTION = re.compile(r"@(?:everyone|here)|<@[!&]?\d+>|<#\d+>")
+
+
+def planted_markup(text: str, link: re.Pattern[str]) -> list[str]:
+    """Masked links and mentions in ``text`` that no escape defuses, as Discord reads it.
+
+    ``link`` is Discord's pattern for links (``bot.render._URL``): a ``<url>`` or bare URL is
+    one link, read before any Markdown, so a bracket inside one starts nothing.
+    """
+    links = [match.span() for match in link.finditer(text)]
+    brackets = [
+        text[i:] for i in unescaped(text, "[") if not any(start <= i < end for start, end in links)
+    ]
+    mentions = [
+        found.group()
+        for found in _MENTION.finditer(text)
+        if not any(start <= found.start() < end for start, end in links)
+    ]
+    return [b for b in brackets if re.match(r"\[[^\]]*\]\(", b)] + mentions

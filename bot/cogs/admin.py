@@ -83,7 +83,13 @@ class Admin(commands.Cog):
             return False
 
     async def poll(self) -> None:
-        if await asyncio.to_thread(self.bot.live.changed):
+        # An exception would end the tasks loop for good: the bot would stop noticing changes.
+        try:
+            changed = await asyncio.to_thread(self.bot.live.changed)
+        except Exception:
+            log.exception("looking at the seeds folder failed; the next poll tries again")
+            return
+        if changed:
             await self.refresh()
 
     async def watch(self) -> None:
@@ -143,9 +149,8 @@ class Admin(commands.Cog):
         )
         if report.added:
             await self.refresh()
-        lines = [f"Added “{a.article.title}” ({a.article.id})." for a in report.added]
-        lines += [f"Not added: {problem}" for problem in report.problems]
-        await respond(interaction, content=render.shorten("\n".join(lines), 2000), ephemeral=True)
+        text = render.added_text([a.article for a in report.added], map(str, report.problems))
+        await respond(interaction, content=text, ephemeral=True)
 
 
 async def setup(bot: CoverageBot) -> None:

@@ -27,10 +27,12 @@ from discord.ext import commands
 from bot import render
 from bot.client import APOLOGY, NO_MENTIONS, CoverageBot, respond, within_deadline
 from bot.errors import CooldownError, FeedbackUnavailableError
+from bot.periods import parse_day
 from bot.records import Asked
 from bot.settings import Settings
 from bot.views import MoreButton, ShowButton, VoteButton, answer_key, answer_view, terms_of
 from index.answering.answer import answer as answer_question
+from index.answering.dates import Period, between
 from index.answering.question import key_terms
 from index.models import Answer
 
@@ -91,8 +93,11 @@ class Ask(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*_DYNAMIC_ITEMS)
 
-    async def reply_to(self, question: str, asked: Asked | None = None) -> Reply:
-        """Answer ``question`` off the event loop; store what was answered, and what was asked.
+    async def reply_to(
+        self, question: str, asked: Asked | None = None, period: Period | None = None
+    ) -> Reply:
+        """Answer ``question`` (from ``period`` only, if given) off the event loop; store what
+        was answered, and what was asked.
 
         ``asked`` puts the question on record (``bot.records``) unless
         ``COVERAGE_RECORD_QUESTIONS`` is off.
@@ -100,7 +105,11 @@ class Ask(commands.Cog):
         coverage = self.bot.live.current
         settings = self.bot.settings
         result = await self.bot.off_loop(
-            answer_question, coverage, question, max_chars=settings.max_question_chars
+            answer_question,
+            coverage,
+            question,
+            max_chars=settings.max_question_chars,
+            period=period,
         )
         key = await self._record(result, asked if settings.record_questions else None)
         return Reply(result, key)
@@ -120,14 +129,19 @@ class Ask(commands.Cog):
 
     @app_commands.command(name="ask")
     @app_commands.describe(
-        question="What you want to know, e.g. Why does Biden keep talking to Putin?"
+        question="What you want to know, e.g. Why does Biden keep talking to Putin?",
+        since="Only from articles published on or after this day, e.g. 2022-01-01",
+        until="Only from articles published on or before this day, e.g. 2022-03-31",
     )
     async def ask(
         self,
         interaction: discord.Interaction[CoverageBot],
         question: app_commands.Range[str, 1, 4000],
+        since: str | None = None,
+        until: str | None = None,
     ) -> None:
         """Ask the coverage a question; get verbatim quotes with links to the sources."""
+        period = between(parse_day(since, "since"), parse_day(until, "until"))
         self.cooldown.check(interaction.user.id, interaction.created_at)
         asked = Asked(
             interaction.user.id,
@@ -135,7 +149,9 @@ class Ask(commands.Cog):
             interaction.channel_id,
             interaction.created_at,
         )
-        reply = await within_deadline(interaction, self.reply_to(question, asked), ephemeral=False)
+        reply = await within_deadline(
+            interaction, self.reply_to(question, asked, period), ephemeral=False
+        )
         if reply.answer.answered:
             await respond(
                 interaction,

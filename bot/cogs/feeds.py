@@ -3,15 +3,14 @@
 The commands are for members with the add role (``COVERAGE_ADD_ROLE_ID``, as ``/add``) and
 answer privately. Every ``CHECK_SECONDS`` the bot polls the feeds that are due, on its own
 thread (network waits never block the event loop, nor the index worker answering
-questions). With several bot processes only the one holding the poll lock polls; the others
-skip the round and pick the new articles up from the seeds folder. A round that brought
-articles is announced in ``COVERAGE_ANNOUNCE_CHANNEL`` when it is set.
+questions, nor the commands' store calls, which have a thread of their own). With several
+bot processes only the one holding the poll lock polls; the others skip the round and pick
+the new articles up from the seeds folder. A round that brought articles is announced in
+``COVERAGE_ANNOUNCE_CHANNEL`` when it is set.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -22,10 +21,9 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import render
-from bot.client import NO_MENTIONS, CoverageBot, respond, within_deadline
+from bot.client import NO_MENTIONS, CoverageBot, respond, run_on, within_deadline
 from bot.cogs.admin import has_add_role, require_add_role
 from bot.errors import CoverageError
-from bot.feeds_cli import describe
 from index.ingest.feedstore import (
     DEFAULT_EVERY,
     MAX_EVERY,
@@ -57,7 +55,14 @@ class Feeds(commands.Cog):
     def __init__(self, bot: CoverageBot) -> None:
         self.bot: CoverageBot = bot
         self.poller: FeedPoller = bot.settings.feed_poller()
-        self.worker: ThreadPoolExecutor = ThreadPoolExecutor(1, thread_name_prefix="coverage-feeds")
+        # Rounds fetch from feed servers for as long as they take; the commands' short store
+        # calls (and autocomplete) have Discord's 3 seconds, so they never queue behind one.
+        self.poll_worker: ThreadPoolExecutor = ThreadPoolExecutor(
+            1, thread_name_prefix="coverage-feeds-poll"
+        )
+        self.store_worker: ThreadPoolExecutor = ThreadPoolExecutor(
+            1, thread_name_prefix="coverage-feeds-store"
+        )
         self.ticker: tasks.Loop[Callable[[], Coroutine[Any, Any, None]]] = tasks.loop(
             seconds=CHECK_SECONDS
         )(self.poll_feeds)
@@ -68,12 +73,8 @@ class Feeds(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.ticker.cancel()
-        self.worker.shutdown(wait=False, cancel_futures=True)
-
-    async def off_loop(self, function: Callable[..., T], /, *args: Any) -> T:
-        """Run feed work (SQLite, the network) on the feeds thread."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.worker, functools.partial(function, *args))
+        for worker in (self.poll_worker, self.store_worker):
+            worker.shutdown(wait=False, cancel_futures=True)
 
     async def store_call(
         self, interaction: discord.Interaction[CoverageBot], function: Callable[..., T], *args: Any
@@ -84,7 +85,7 @@ class Feeds(commands.Cog):
         """
         try:
             return await within_deadline(
-                interaction, self.off_loop(function, *args), ephemeral=True
+                interaction, run_on(self.store_worker, function, *args), ephemeral=True
             )
         except FeedDatabaseError as exc:
             log.error("%s", exc)
@@ -95,7 +96,7 @@ class Feeds(commands.Cog):
     async def poll_feeds(self) -> None:
         """One round: poll the feeds that are due, serve what they brought, announce it."""
         try:
-            reports = await self.off_loop(self._poll_round)
+            reports = await run_on(self.poll_worker, self._poll_round)
         except Exception:
             log.exception("polling the feeds failed; the next round tries again")
             return
@@ -148,25 +149,14 @@ class Feeds(commands.Cog):
             feed = await self.store_call(interaction, self.poller.store.add, url, every, name)
         except FeedStoreError as exc:
             raise CoverageError(f"Not followed: {render.escaped(str(exc), 1500)}") from exc
-        text = (
-            f"Following **{render.escaped(feed.name, 100)}** (<{feed.url}>) every "
-            f"{feed.every_minutes} minutes; its articles arrive within a minute or two."
-        )
-        await respond(interaction, content=text, ephemeral=True)
+        await respond(interaction, content=render.followed_text(feed), ephemeral=True)
 
     @feeds.command(name="list")
     async def list_feeds(self, interaction: discord.Interaction[CoverageBot]) -> None:
         """The feeds followed, with their schedules (members with the role)."""
         require_add_role(interaction, "Following feeds", "see the feeds")
         feeds = await self.store_call(interaction, self.poller.store.feeds)
-        lines = [
-            f"**{render.escaped(f.name, 100)}** <{f.url}>\n{render.escaped(describe(f), 400)}"
-            for f in feeds
-        ]
-        text = "\n".join(lines) or "No feeds are followed yet. Add one with `/feeds add`."
-        await respond(
-            interaction, content=render.shorten(text, render.CONTENT_LIMIT), ephemeral=True
-        )
+        await respond(interaction, content=render.feeds_text(feeds), ephemeral=True)
 
     @feeds.command(name="remove")
     @app_commands.describe(feed="The feed's name or URL (start typing for suggestions)")
@@ -179,8 +169,7 @@ class Feeds(commands.Cog):
             removed = await self.store_call(interaction, self.poller.store.remove, feed)
         except FeedStoreError as exc:
             raise CoverageError(f"Nothing removed: {render.escaped(str(exc), 1500)}") from exc
-        text = f"Stopped following **{render.escaped(removed.name, 100)}** (<{removed.url}>)."
-        await respond(interaction, content=text, ephemeral=True)
+        await respond(interaction, content=render.stopped_text(removed), ephemeral=True)
 
     @remove.autocomplete("feed")
     async def feed_names(
@@ -189,7 +178,7 @@ class Feeds(commands.Cog):
         """Names of followed feeds containing what was typed."""
         if not has_add_role(interaction):
             return []
-        feeds = await self.off_loop(self.poller.store.feeds)
+        feeds = await run_on(self.store_worker, self.poller.store.feeds)
         typed = current.casefold()
         return [
             app_commands.Choice(name=f.name, value=f.name)

@@ -16,9 +16,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -97,7 +98,7 @@ class Weights:
     bm25: float = 0.15  #: the passage's BM25 score, relative to the best
     context: float = 0.3  #: choosing candidates: share of the question their article covers
     dates: float = 1.0  #: published in, or mentioning a day of, the period the question names
-    title: float = 0.5  #: share of a term's weight counted when only the title or lead holds it
+    title: float = 0.75  #: share of a term's weight counted when only the title or lead holds it
     speakers: float = 0.4  #: the asked speaker's own turn, or speech attributed to them
     asked: float = 0.5  #: share of a term's weight counted when the reporter's question holds it
     proximity: float = 0.1  #: the question's words in one sentence rather than spread over two
@@ -123,6 +124,7 @@ class _Window:
     last: Span  #: the last sentence (possibly the next passage's first)
     basis: tuple[str, ...] = ()  #: the features that fired for this window
     key: float = 1.0  #: share of the question's rarest terms in the window, title or lead
+    own: float = 0.0  #: share of the question's weighted vocabulary in the window's own words
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,22 +168,66 @@ def _label_terms(label: str) -> frozenset[str]:
     return frozenset(analyze(label))
 
 
+#: Entries the analysis kept across questions may reach before it is dropped and started afresh.
+ANALYSED_ENTRIES = 400_000
+
+
+@dataclass(slots=True)
+class _Analysed:
+    """What reading passages found that does not depend on the question, kept across questions.
+
+    Splitting and analysing the candidate passages' sentences is most of the time of ``ask``,
+    and questions about the same story read the same passages, leads and turns. Everything
+    here is a pure function of the loaded index, so keeping it changes no answer.
+    """
+
+    spans: dict[int, list[Span]] = field(default_factory=dict)
+    terms: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
+    uncommon: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
+    turns: dict[tuple[int, int], _Turn] = field(default_factory=dict)
+    abouts: dict[int, frozenset[str]] = field(default_factory=dict)
+    questions: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
+
+    def bounded(self) -> _Analysed:
+        """Itself, emptied first when it has grown past ``ANALYSED_ENTRIES``."""
+        if sum(len(part) for part in self._parts()) > ANALYSED_ENTRIES:
+            self.clear()
+        return self
+
+    def clear(self) -> None:
+        """Forget everything (it is all recomputed on demand)."""
+        for part in self._parts():
+            part.clear()
+
+    def _parts(self) -> tuple[dict[Any, Any], ...]:
+        return (self.spans, self.terms, self.uncommon, self.turns, self.abouts, self.questions)
+
+
+@per_coverage
+def _analysed(coverage: Coverage) -> _Analysed:
+    """The analysis kept across questions for one loaded index."""
+    return _Analysed()
+
+
 class _Sentences:
-    """Sentence spans and terms of candidate passages, computed once per question.
+    """Sentence spans and terms of candidate passages, for one question.
 
     Only passages (and their neighbours, for context) are split, never whole bodies: a
-    briefing transcript can run to hundreds of sentences.
+    briefing transcript can run to hundreds of sentences. What does not depend on the
+    question is kept across questions (``_Analysed``).
     """
 
     def __init__(self, coverage: Coverage) -> None:
         self.coverage = coverage
         self.bodies: dict[int, str] = {}
-        self.spans: dict[int, list[Span]] = {}
-        self.terms: dict[tuple[int, int], frozenset[str]] = {}
-        self.turns: dict[tuple[int, int], _Turn] = {}
-        self.abouts: dict[int, frozenset[str]] = {}
+        shared = _analysed(coverage).bounded()
+        self.spans = shared.spans
+        self.terms = shared.terms
+        self.uncommon = shared.uncommon
+        self.turns = shared.turns
+        self.abouts = shared.abouts
+        self.questions = shared.questions
         self.novels: dict[tuple[int, int], frozenset[str]] = {}
-        self.questions: dict[tuple[int, int], frozenset[str]] = {}
 
     def body(self, article: int) -> str:
         if article not in self.bodies:
@@ -218,17 +264,25 @@ class _Sentences:
         """A sentence's uncommon terms that neither the question nor the title holds."""
         key = (article, sentence.start)
         if key not in self.novels:
+            self.novels[key] = frozenset(
+                t for t in self.uncommon_at(article, sentence) if t not in question
+            )
+        return self.novels[key]
+
+    def uncommon_at(self, article: int, sentence: Span) -> frozenset[str]:
+        """A sentence's terms that are not everyday words of the coverage, nor its title's."""
+        key = (article, sentence.start)
+        if key not in self.uncommon:
             title = metadata_terms(self.coverage)[article]
             bm25 = self.coverage.bm25
             limit = GENERIC_SHARE * bm25.n_docs
-            self.novels[key] = frozenset(
+            self.uncommon[key] = frozenset(
                 term
                 for term in self.terms_at(article, sentence) - title
-                if term not in question
-                and term in bm25.vocab
+                if term in bm25.vocab
                 and bm25.indptr[bm25.vocab[term] + 1] - bm25.indptr[bm25.vocab[term]] < limit
             )
-        return self.novels[key]
+        return self.uncommon[key]
 
     def turn(self, article: int, position: int) -> _Turn:
         """Who speaks at ``position`` of a transcript, and the question they answer."""
@@ -277,6 +331,7 @@ def answer(
     max_chars: int = 500,
     limit: int = 3,
     weights: Weights = WEIGHTS,
+    period: Period | None = None,
 ) -> Answer:
     """Answer ``question`` from the coverage with up to ``limit`` verbatim citations.
 
@@ -292,6 +347,9 @@ def answer(
         Most citations to return, best first, from different passages.
     weights
         The ranking features' weights (the benchmark switches them off one at a time).
+    period
+        Only articles published within it may answer (``ask --since/--until``); it is also
+        the period the question is taken to name when it names none itself.
     """
     refusal = problem(question, max_chars)
     if refusal is not None:
@@ -299,13 +357,56 @@ def answer(
     about_coverage = metadata_answer(coverage, question, limit)
     if about_coverage is not None:
         return replace(about_coverage, confidence=0.9, basis=("from metadata",))
+    found = _assess(coverage, question, limit, weights, period)
+    if isinstance(found, Answer):
+        return found
+    chosen, windows, prefs, missing = found
+    citations = tuple(cite(coverage, w.article, w.start, w.end, w.score) for w in chosen)
+    confidence = _confidence(_signals(chosen[0], windows, prefs, len(coverage)))
+    if confidence >= ANSWER_CONFIDENCE:
+        text = render_text(citations)
+    else:
+        text = CLOSEST_LEAD + render_text(citations)
+    return replace(
+        Answer(question, confidence >= ANSWER_CONFIDENCE, text, citations, missing),
+        confidence=confidence,
+        basis=chosen[0].basis,
+    )
+
+
+def signals(coverage: Coverage, question: str, weights: Weights = WEIGHTS) -> dict[str, float]:
+    """The evidence the confidence model weighs for ``question``'s best quote (empty if none).
+
+    ``benchmarks/fit_confidence.py`` fits ``CONFIDENCE_MODEL`` on these, question by question.
+    """
+    if problem(question, 10**9) is not None or metadata_answer(coverage, question, 1):
+        return {}
+    found = _assess(coverage, question, 3, weights, None)
+    if isinstance(found, Answer):
+        return {}
+    chosen, windows, prefs, _ = found
+    return _signals(chosen[0], windows, prefs, len(coverage))
+
+
+_Found = tuple[list[_Window], list[_Window], _Preferences, tuple[str, ...]]
+
+
+def _assess(
+    coverage: Coverage, question: str, limit: int, weights: Weights, period: Period | None
+) -> Answer | _Found:
+    """The chosen quotes and every scored window, or the decline when there is nothing to quote.
+
+    ``period``, when given, is the only period answers may come from (see ``answer``).
+    """
     intent = understand(question, coverage_span(coverage))
+    if period is not None and intent.period is None:
+        intent = replace(intent, period=period)
     terms = intent.terms
     vocab, described = coverage.bm25.vocab, all_metadata_terms(coverage)
     unknown = [(t, w) for t, w in terms.content if t not in vocab and t not in described]
     missing = tuple(word for _, word in unknown)
     prefs = _prefer(coverage, intent, weights)
-    ranked = _candidates(coverage, prefs)
+    ranked = _published_within(coverage, _candidates(coverage, prefs), period)
     if any(sinks(word, term in terms.names) for term, word in unknown):
         # A name or rare word the coverage never uses: it is about something else.
         return _decline(coverage, question, missing, ranked)
@@ -317,17 +418,7 @@ def answer(
     chosen = [_with_context(split, w) for w in _choose(windows, limit)]
     if not chosen or chosen[0].coverage < MIN_COVERAGE:
         return _decline(coverage, question, missing, ranked)
-    citations = tuple(cite(coverage, w.article, w.start, w.end, w.score) for w in chosen)
-    confidence = _confidence(chosen[0], windows, prefs.evidence, len(coverage))
-    if confidence >= ANSWER_CONFIDENCE:
-        text = render_text(citations)
-    else:
-        text = CLOSEST_LEAD + render_text(citations)
-    return replace(
-        Answer(question, confidence >= ANSWER_CONFIDENCE, text, citations, missing),
-        confidence=confidence,
-        basis=chosen[0].basis,
-    )
+    return chosen, windows, prefs, missing
 
 
 def _prefer(coverage: Coverage, intent: Intent, weights: Weights) -> _Preferences:
@@ -352,41 +443,50 @@ def _prefer(coverage: Coverage, intent: Intent, weights: Weights) -> _Preference
     )
 
 
-def _confidence(
-    best: _Window, windows: Sequence[_Window], evidence: _Evidence, articles: int
-) -> float:
-    """How likely the best window answers the question, in [0, 1], from the evidence about it.
+def _signals(
+    best: _Window, windows: Sequence[_Window], prefs: _Preferences, articles: int
+) -> dict[str, float]:
+    """The evidence about the best window that the confidence model weighs.
 
-    A logistic model of six signals, fitted on the dev question sets (seeds and grown
-    coverage; ``benchmarks/bench_answers.py`` prints its reliability table): the share of the
-    question the quote covers, its lead over the best quote from any other article, whether
-    it holds the question's rarest words, whether the date matches when one is asked, how
-    many articles cover the question as well as the quote's does, and how many articles the
-    coverage holds (with thousands, some passage shares most words of any question by chance).
+    The share of the question the quote holds in its own words, and with its article's
+    title and lead as context; its lead over the best quote from any other article; whether
+    the date matches when one is asked; how many articles cover the question as well as the
+    quote's does (log); how many articles the coverage holds (log: with thousands, some
+    passage shares most words of any question by chance).
     """
+    evidence = prefs.evidence
     rival = max((w.score for w in windows if w.article != best.article), default=0.0)
     covering = int(np.count_nonzero(evidence.context >= evidence.context[best.article] - 1e-9))
-    model = CONFIDENCE_MODEL
-    z = model["bias"] + model["coverage"] * best.coverage
-    z += model["margin"] * min(1.0, max(0.0, best.score - rival))
-    z += model["key terms"] * (best.key >= 1.0)
-    z += model["date matches"] * ("date matches" in best.basis)
-    z += model["rival articles"] * math.log10(1 + covering)
-    z += model["articles"] * math.log10(max(1, articles))
+    return {
+        "own": best.own,
+        "coverage": best.coverage,
+        "margin": min(1.0, max(0.0, best.score - rival)),
+        "date matches": float("date matches" in best.basis),
+        "rival articles": math.log10(1 + covering),
+        "articles": math.log10(max(1, articles)),
+    }
+
+
+def _confidence(signals: dict[str, float]) -> float:
+    """How likely the best window answers the question, in [0, 1]: a logistic model.
+
+    Fitted on the dev question sets by ``benchmarks/fit_confidence.py``;
+    ``benchmarks/bench_answers.py`` prints its reliability table.
+    """
+    z = CONFIDENCE_MODEL["bias"] + sum(CONFIDENCE_MODEL[k] * v for k, v in signals.items())
     return round(1 / (1 + math.exp(-z)), 3)
 
 
-#: The confidence model's coefficients: logistic regression on the dev sets, rounded; the
-#: coverage-size term was then strengthened (bias moved to keep the grown coverage's scores)
-#: so that over two articles a quote covering 60% of the question counts as an answer.
+#: The confidence model's coefficients: a logistic regression on the dev sets
+#: (``benchmarks/fit_confidence.py``), rounded.
 CONFIDENCE_MODEL = {
-    "bias": -1.3,
-    "coverage": 3.45,
-    "margin": 1.7,
-    "key terms": 0.55,
-    "date matches": 1.65,
-    "rival articles": -0.67,
-    "articles": -0.6,
+    "bias": -0.1,
+    "own": 1.34,
+    "coverage": 1.47,
+    "margin": 1.12,
+    "date matches": 0.34,
+    "rival articles": -0.21,
+    "articles": -0.61,
 }
 
 
@@ -458,9 +558,11 @@ def _evidence(coverage: Coverage, weights: dict[str, float], period: Period | No
 def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, float]]:
     """The best passages, judged with their articles, at most a few per article.
 
-    Passages are ranked by BM25 plus their article's evidence (how much of the question the
-    article covers, whether it is from the named period), so the passage that answers a
-    readout question can come from the readout even when a briefing shares more words.
+    Passages are ranked by their own share of the question's weighted vocabulary (title and
+    lead counting as context, as for quotes), BM25, and their article's evidence (how much
+    of the question the article covers, whether it is from the named period): the sentence
+    that answers a readout question sits in the passage that holds the question's other
+    words, not necessarily in the one BM25 ranks first.
     Only articles the question names by byline or title, or only authored articles when it
     asks about "the author", when there are such passages.
     """
@@ -474,7 +576,8 @@ def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, floa
     top = float(found.max()) or 1.0
     articles = coverage.passages[matched, 0]
     weights = prefs.weights
-    combined = found / top + weights.context * evidence.context[articles]
+    combined = _passage_coverage(coverage, prefs, matched) + weights.bm25 * found / top
+    combined = combined + weights.context * evidence.context[articles]
     combined = combined + weights.dates * evidence.dated[articles]
     if combined.size > CANDIDATE_POOL:
         keep = np.argpartition(-combined, CANDIDATE_POOL)[:CANDIDATE_POOL]
@@ -497,6 +600,71 @@ def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, floa
         (first if per_article[article] <= PASSAGES_PER_ARTICLE else rest).append((number, score))
     # Capped passages only wait: they fill the slots other articles leave free.
     return (first + rest)[:CANDIDATE_PASSAGES]
+
+
+def _passage_coverage(
+    coverage: Coverage, prefs: _Preferences, matched: NDArray[np.int32]
+) -> NDArray[np.float64]:
+    """Each matched passage's share of the question's weighted vocabulary, read from postings.
+
+    The same measure as a quote's (``_window``), over the whole passage: a term the passage
+    lacks counts at the ``title`` weight when its article's title, byline or first passage
+    holds it. Candidates chosen by it are the passages whose sentences can score well, not
+    only those BM25 likes (short passages repeating one rare word).
+    """
+    bm25 = coverage.bm25
+    articles = coverage.passages[matched, 0]
+    held = np.zeros(bm25.n_docs, dtype=bool)
+    share = np.zeros(matched.size)
+    leads, titled = _lead_passages(coverage), _titled_articles(coverage)
+    for term, weight in prefs.term_weights.items():
+        index = bm25.vocab[term]
+        docs = postings(bm25, index)
+        held[docs] = True
+        has = held[matched]
+        held[docs] = False
+        about = np.zeros(len(coverage.metas), dtype=bool)
+        about[coverage.passages[docs[leads[docs]], 0]] = True
+        about[titled.get(term, _NONE)] = True
+        share += np.where(has, weight, prefs.weights.title * weight * about[articles])
+    return share / prefs.total
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+@per_coverage
+def _lead_passages(coverage: Coverage) -> NDArray[np.bool_]:
+    """Whether each passage is its article's first (per loaded index)."""
+    leads = np.zeros(len(coverage.passages), dtype=bool)
+    first = [coverage.passage_range(i).start for i in range(len(coverage.metas))]
+    leads[[f for f in first if f < len(leads)]] = True
+    return leads
+
+
+@per_coverage
+def _titled_articles(coverage: Coverage) -> dict[str, NDArray[np.int64]]:
+    """For each title, byline or outlet term, the articles whose metadata holds it."""
+    found: dict[str, list[int]] = {}
+    for article, terms in enumerate(metadata_terms(coverage)):
+        for term in terms:
+            found.setdefault(term, []).append(article)
+    return {term: np.array(articles, dtype=np.int64) for term, articles in found.items()}
+
+
+def _published_within(
+    coverage: Coverage, ranked: list[tuple[int, float]], period: Period | None
+) -> list[tuple[int, float]]:
+    """The ranked passages whose articles were published within ``period`` (all without one).
+
+    Candidates already favour the period (it is the intent's when the question names none),
+    so filtering them keeps the best passages of the period.
+    """
+    if period is None:
+        return ranked
+    days = published_days(coverage)
+    first, last = period.first.toordinal(), period.last.toordinal()
+    return [hit for hit in ranked if first <= days[coverage.passages[hit[0]][0]] <= last]
 
 
 def _articles_described(coverage: Coverage, naming: set[str]) -> frozenset[int]:
@@ -575,10 +743,11 @@ def _window(
     found = parts[0] | parts[1] | turn.voice
     about = split.about(article)
     asked = turn.asked if tuning.asked else frozenset()
-    covered = 0.0
+    covered = own = 0.0
     for term, weight in weights.items():
         if term in found:
             covered += weight
+            own += weight
         elif term in about:
             covered += tuning.title * weight
         elif term in asked:
@@ -602,7 +771,7 @@ def _window(
     # Longer quotes lose a little always (ties go to the shorter) and more past target.
     penalty = (hi - lo) / 100_000 + max(0, hi - lo - QUOTE_TARGET_CHARS) / 1000
     score = covered + tuning.bm25 * relevance - penalty + bonus
-    return _Window(article, number, lo, hi, covered, score, found, i, last, basis, key)
+    return _Window(article, number, lo, hi, covered, score, found, i, last, basis, key, own / total)
 
 
 def _restates(split: _Sentences, article: int, parts: Sequence[Span], prefs: _Preferences) -> bool:
@@ -691,7 +860,13 @@ def _with_context(split: _Sentences, window: _Window) -> _Window:
 
 
 def _choose(windows: Sequence[_Window], limit: int) -> list[_Window]:
-    """The best windows from different passages, no overlaps or near-duplicates."""
+    """The best windows, no overlaps or near-duplicates.
+
+    Two quotes may come from one passage: a readout's passage can hold both the sentence that
+    shares the question's words and, beside it, the one that answers. Quotes after the first
+    must cover ``MIN_SUPPORT`` of the question themselves; one that does not is passed over,
+    never the end of the list (a new source's bonus can rank it above ones that do).
+    """
     chosen: list[_Window] = []
     pool = list(windows)
     while pool and len(chosen) < limit:
@@ -701,8 +876,8 @@ def _choose(windows: Sequence[_Window], limit: int) -> list[_Window]:
             key=lambda w: w.score + (NEW_SOURCE_BONUS if chosen and w.article not in cited else 0),
         )
         pool.remove(best)
-        if chosen and best.coverage < MIN_SUPPORT:
-            break
+        if not chosen:
+            pool = [w for w in pool if w.coverage >= MIN_SUPPORT]
         if any(_clashes(best, other) for other in chosen):
             continue
         chosen.append(best)
@@ -710,8 +885,6 @@ def _choose(windows: Sequence[_Window], limit: int) -> list[_Window]:
 
 
 def _clashes(window: _Window, other: _Window) -> bool:
-    if window.passage == other.passage:
-        return True
     if window.article == other.article and window.start < other.end and other.start < window.end:
         return True
     return jaccard(window.terms, other.terms) >= 0.7

@@ -5,8 +5,9 @@ resolves those against the day the text was published, and so does ``extract_dat
 Questions name days and periods ("the February 12 call", "in early January", "late-December");
 ``question_period`` resolves those against the span of dates the coverage holds. Answers use
 both (``index.answering.answer``: a question naming a date prefers articles published about it and
-passages mentioning it); a timeline can reuse ``extract_dates`` as it is. Plain regular
-expressions: dateutil and dateparser guess at every number, and news text needs only these forms.
+passages mentioning it), and so does the timeline (``index.answering.timeline``). Plain regular
+expressions: measured against dateparser's search on the coverage (docs/timeline.md), they find
+the same days with far fewer false dates ("may", "second", bare numbers).
 """
 
 from __future__ import annotations
@@ -45,28 +46,59 @@ _PERIOD = re.compile(
     rf"{_MONTH}\b(?!\s+[0-3]?\d\b){_YEAR}",
     re.IGNORECASE,
 )
+#: Words that put a clause in the future: "will speak on Thursday" is the coming Thursday.
+_FUTURE = re.compile(
+    r"\b(?:will|shall|going to|scheduled|plans? to|expected to|is to|are to)\b", re.IGNORECASE
+)
+#: What may stand between a weekday and the date it names: "Tuesday, December 7".
+_APPOSITION = re.compile(r"[\s,]*")
+#: How far a year-less day may fall on the unexpected side of publication (after it in a past
+#: clause, before it in a future one) and keep the publication's year.
+YEAR_SLACK_DAYS = 31
 #: Days either side of a named day that still count as "about" it (readouts appear a day late).
 DAY_SLACK = 1
+
+
+def parse_published(text: str | None) -> date | None:
+    """An article's ``published`` field (YYYY-MM-DD) as a date; None when absent or malformed."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def extract_dates(text: str, published: date | None) -> list[tuple[date, int, int]]:
     """Calendar days the text names, with the character span of each mention, in text order.
 
-    A day without a year takes the year that puts it nearest before (or on) ``published``;
+    A day without a year takes the publication's year, unless that puts it more than a month
+    after publication (then the year before) or, in a clause about the future ("talks will
+    begin on January 9"), more than a month before it (then the year after);
     weekdays and "yesterday" are resolved against ``published`` and skipped without it.
     """
     found: list[tuple[date, int, int]] = []
+    explicit: set[int] = set()
     for match in _DAY_MONTH.finditer(text):
-        day = _day_of(match, published)
+        explicit.add(match.start())
+        day = _day_of(match, published, _in_future(text, match.start()))
         if day is not None:
             found.append((day, match.start(), match.end()))
     if published is not None:
         for match in _RELATIVE.finditer(text):
-            found.append((_relative_day(match, published), match.start(), match.end()))
+            after = _APPOSITION.match(text, match.end())
+            if after is not None and after.end() in explicit:
+                continue  # "Tuesday, December 7": the weekday only names the explicit date
+            future = _in_future(text, match.start())
+            found.append((_relative_day(match, published, future), match.start(), match.end()))
     return sorted(found, key=lambda item: item[1])
 
 
-def _day_of(match: re.Match[str], published: date | None) -> date | None:
+def _in_future(text: str, position: int) -> bool:
+    """Whether the sentence holding ``position`` speaks of the future before it ("will ...")."""
+    start = max(text.rfind(mark, 0, position) for mark in ".!?\n")
+    return bool(_FUTURE.search(text, start + 1, position))
+
+
+def _day_of(match: re.Match[str], published: date | None, future: bool) -> date | None:
     month = MONTHS[(match.group("month") or match.group("month2")).casefold().rstrip(".")]
     day = int(match.group("day") or match.group("day2"))
     year_text = match.group("year") or match.group("year2")
@@ -75,8 +107,14 @@ def _day_of(match: re.Match[str], published: date | None) -> date | None:
     if published is None:
         return None
     candidate = _safe_date(published.year, month, day)
-    if candidate is not None and candidate > published + timedelta(days=31):
-        candidate = _safe_date(published.year - 1, month, day)
+    if candidate is None:
+        return None
+    # Days a little past publication are often mentioned ("will discuss the December 7 call");
+    # in a clause about the future, only a day months back means the next year's.
+    if future and candidate < published - timedelta(days=YEAR_SLACK_DAYS):
+        return _safe_date(published.year + 1, month, day)
+    if not future and candidate > published + timedelta(days=YEAR_SLACK_DAYS):
+        return _safe_date(published.year - 1, month, day)
     return candidate
 
 
@@ -87,15 +125,20 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _relative_day(match: re.Match[str], published: date) -> date:
+def _relative_day(match: re.Match[str], published: date, future: bool) -> date:
+    """The day a relative mention names: a weekday is the last one on or before publication,
+    unless the clause speaks of the future ("will meet on Thursday") or says "next"."""
     word = (match.group("word") or "").casefold()
     if word:
         return published + timedelta(days={"yesterday": -1, "tomorrow": 1}.get(word, 0))
     weekday = WEEKDAYS[match.group("weekday").casefold()]
-    back = (published.weekday() - weekday) % 7
-    if (match.group("last") or "").casefold() == "next":
-        return published + timedelta(days=(weekday - published.weekday()) % 7 or 7)
-    return published - timedelta(days=back)
+    ahead = (weekday - published.weekday()) % 7
+    qualifier = (match.group("last") or "").casefold()
+    if qualifier == "next":
+        return published + timedelta(days=ahead or 7)
+    if future and qualifier != "last":
+        return published + timedelta(days=ahead)
+    return published - timedelta(days=(published.weekday() - weekday) % 7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +148,14 @@ class Period:
     first: date
     last: date
     words: str  #: "Feb 9", "early-January": matched by the date, not by the passage's words
+
+
+def between(first: date | None, last: date | None) -> Period | None:
+    """The period from ``first`` to ``last`` (``--since``/``--until``; an open end reaches the
+    end of time), or None when neither is given."""
+    if first is None and last is None:
+        return None
+    return Period(first or date.min, last or date.max, "")
 
 
 def question_period(text: str, span: tuple[date, date] | None) -> Period | None:

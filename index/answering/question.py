@@ -53,7 +53,8 @@ ANSWER_SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         re.compile(r"^\W*how\s+(many|much)\b", re.IGNORECASE),
-        re.compile(rf"\b({_NUMBER})\b", re.IGNORECASE),
+        # A count, not an identifier ("Decree № 64/2022") or a year.
+        re.compile(rf"(?<![№#/\d])\b(?!(?:19|20)\d\d\b)({_NUMBER})\b(?!/)", re.IGNORECASE),
     ),
     (
         re.compile(r"^\W*how\s+long\b", re.IGNORECASE),

@@ -43,6 +43,8 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 _USER_AGENT = "coverage-bot/0.1 (+article ingestion)"
 #: Characters left as they are in a request path; everything else is percent-encoded as UTF-8.
 _PATH_SAFE = "!$%&'()*+,/:;=?@[]~"
+#: Characters a URL never holds; ``web_url`` refuses a URL with any of them.
+_NOT_IN_URL = re.compile(r"[\s<>]")
 #: ``scheme://user:password@`` at the start of a URL (the authority ends at / ? or #).
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
 #: Python codecs that decode bytes to text but are no character set a web page can be in.
@@ -122,7 +124,13 @@ def without_credentials(url: str) -> str:
 
 
 def web_url(url: str) -> str | None:
-    """``url`` without credentials when it is a well-formed http(s) URL, else None."""
+    """``url`` without credentials when it is a well-formed http(s) URL, else None.
+
+    Whitespace, ``<`` and ``>`` are refused: never part of a URL (RFC 3986), and shown in
+    Discord as ``<url>`` they would end the link and let the rest render as Markdown.
+    """
+    if _NOT_IN_URL.search(url):
+        return None
     try:
         _target(url)
     except FetchError:

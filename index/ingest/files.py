@@ -41,7 +41,9 @@ SIDECAR_SUFFIX = ".meta.yaml"
 #: Longest title part of an article id.
 MAX_SLUG_CHARS = 48
 #: Metadata keys accepted in front matter and sidecars.
-META_KEYS = frozenset({"title", "author", "outlet", "date", "published", "url"})
+META_KEYS = frozenset({"id", "title", "author", "outlet", "date", "published", "url"})
+#: What an id given in front matter or a sidecar may look like (it travels in custom ids).
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
@@ -140,20 +142,35 @@ def read_files(paths: Iterable[Path], root: Path | None = None) -> Ingest:
             else:
                 read.append(_Read(item, (not sidecar, path, position)))
     kept_copy = _kept_copies(read)
-    used_ids: set[str] = set()
-    final: dict[Article, Article] = {}
-    for copy in read:
-        if copy.article not in kept_copy:
-            article = replace(copy.article, id=_unique_id(copy.article, used_ids))
-            used_ids.add(article.id)
-            final[copy.article] = article
-            ingest.articles.append(article)
+    unique = [copy.article for copy in read if copy.article not in kept_copy]
+    final = dict(zip(unique, _assign_ids(unique), strict=True))
+    ingest.articles = list(final.values())
     ingest.duplicates = [
         _duplicate(copy, kept, final[kept.article].id)
         for copy in read
         if (kept := kept_copy.get(copy.article)) is not None
     ]
     return ingest
+
+
+def _assign_ids(articles: list[Article]) -> list[Article]:
+    """Unique ids: an id written in the file (``add`` writes one) is kept; others yield to it.
+
+    Ids given explicitly are reserved first, so adding a namesake never renames an article
+    already in the coverage: the id ``add`` reported stays the article's id after rebuilds.
+    """
+    explicit = [a.id != slugify(a.title, a.published) for a in articles]
+    used: set[str] = set()
+    reserved = {a.id: a for a, given in zip(articles, explicit, strict=True) if given}
+    used.update(reserved)
+    result = []
+    for article, given in zip(articles, explicit, strict=True):
+        if given and reserved.get(article.id) is article:
+            result.append(article)
+            continue
+        result.append(replace(article, id=unique_id(article, used)))
+        used.add(result[-1].id)
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,12 +201,14 @@ class Seen:
     def __init__(self, articles: Iterable[Article] = ()) -> None:
         self.bodies: dict[str, Article] = {}
         self.urls: dict[str, Article] = {}
+        self.ids: set[str] = set()
         for article in articles:
             self.add(article)
 
     def add(self, article: Article, key: str | None = None) -> None:
         """Remember ``article``; ``key`` is its ``body_key`` when already known (the index
         stores them), which spares normalising the body: 13 s for a 1M-passage coverage."""
+        self.ids.add(article.id)
         self.bodies.setdefault(key or body_key(article.body), article)
         if article.url:
             self.urls.setdefault(url_key(article.url), article)
@@ -489,18 +508,33 @@ def _url_in(text: str) -> str | None:
 def _read_jsonl(path: Path, label: str, sidecar: Mapping[str, str]) -> Iterator[Article | Problem]:
     """One article or problem per line; damaged compressed data ends the file with a problem.
 
-    Lines read before the damage are kept: a corrupt export loses only what cannot be read.
+    Lines are decoded one by one, so a bad byte costs its own line only, and numbered as
+    ``bytes.splitlines`` does (what ``remove`` cuts by). Lines read before damaged
+    compressed data are kept: a corrupt export loses only what cannot be read.
     """
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     number = 0
     try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield parse_json_line(line, f"{label}:{number}", sidecar)
+        with opener(path, "rb") as handle:
+            for chunk in handle:
+                for raw in chunk.splitlines():
+                    number += 1
+                    yield from _json_line(raw, label, number, sidecar)
     except (zlib.error, EOFError, gzip.BadGzipFile) as exc:
         reason = "ends early" if isinstance(exc, EOFError) else "is damaged"
         yield Problem(label, None, f"compressed data {reason} after line {number}; {_kept(number)}")
+
+
+def _json_line(
+    raw: bytes, label: str, number: int, sidecar: Mapping[str, str]
+) -> Iterator[Article | Problem]:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield Problem(label, number, f"not UTF-8 text (byte {exc.start + 1} of the line)")
+        return
+    if line.strip():
+        yield parse_json_line(line, f"{label}:{number}", sidecar)
 
 
 def _kept(lines: int) -> str:
@@ -558,8 +592,9 @@ def _article(meta: Mapping[str, str], body: str, label: str) -> Article | Proble
         return Problem(label, None, "no article text found")
     published = parse_date(meta.get("published", "")) if meta.get("published") else None
     title = _normalise_space(_inline(meta.get("title", ""))) or _title_from(body)
+    given = meta.get("id", "")
     return Article(
-        id=slugify(title, published),
+        id=given if _ID.fullmatch(given) else slugify(title, published),
         title=title,
         author=meta.get("author") or None,
         outlet=meta.get("outlet") or None,
@@ -602,7 +637,7 @@ def slugify(title: str, published: str | None, max_words: int = 8) -> str:
     return f"{published}-{slug}" if published else slug
 
 
-def _unique_id(article: Article, used: set[str]) -> str:
+def unique_id(article: Article, used: set[str]) -> str:
     """Keep the plain slug for the first article; later namesakes get a content-derived suffix."""
     if article.id not in used:
         return article.id

@@ -28,6 +28,7 @@ def write_article(article: Article, seeds_dir: Path) -> Path:
     """Write ``article`` as ``<id>.md`` (``<id>-2.md`` … when taken); return the new file."""
     seeds_dir.mkdir(parents=True, exist_ok=True)
     fields = {
+        "id": article.id,  # kept on rebuilds, so the id ``add`` reports stays the article's
         "title": article.title,
         "author": article.author,
         "outlet": article.outlet,

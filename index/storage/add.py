@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.ingest.fetch import FetchError, FetchLimits, fetch, without_credentials
-from index.ingest.files import Seen, read_files, read_folder
+from index.ingest.files import Seen, read_files, read_folder, unique_id
 from index.ingest.html import article_from_html
 from index.ingest.seeds import write_article
 from index.models import Article, Problem
@@ -43,26 +43,32 @@ def add_sources(
 ) -> list[Added | Problem]:
     """Add every article found in ``sources`` (paths or http(s) URLs) to ``seeds_dir``.
 
-    Returns one outcome per article added or per problem, in order. Duplicates of articles
-    already in the folder (same URL or same body), or earlier in the batch, are problems.
-    Each added article's ``source`` is its new file in the folder, never the original.
-    With ``urls_only`` a source that is not an http(s) URL is refused without looking at
-    the file system. ``seen`` is what the folder holds when the caller knows it already
-    (reading every file again is the slow part of adding one article to a large coverage).
-    Callers hold the maintenance lock (``index.storage.maintain``).
+    Returns the problems, then one outcome per article found. See ``collect`` and
+    ``add_articles``; callers hold the maintenance lock (``index.storage.maintain``), which
+    fetches first and takes the lock only to write.
     """
-    seen = seen or Seen(read_folder(seeds_dir).articles)
-    outcomes: list[Added | Problem] = []
-    for source in map(without_credentials, sources):  # never stored or shown
+    found = collect(sources, limits, urls_only=urls_only)
+    problems: list[Added | Problem] = [p for p in found if isinstance(p, Problem)]
+    articles = [a for a in found if isinstance(a, Article)]
+    return problems + add_articles(articles, seeds_dir, seen)
+
+
+def collect(
+    sources: Sequence[str], limits: FetchLimits | None = None, *, urls_only: bool = False
+) -> list[Article | Problem]:
+    """The articles in ``sources`` (paths or http(s) URLs), or one problem per bad source.
+
+    Fetches and reads only: nothing is written, so no lock is needed while a slow server
+    answers. With ``urls_only`` a source that is not an http(s) URL is refused without
+    looking at the file system. Credentials in a URL are never kept or shown.
+    """
+    found: list[Article | Problem] = []
+    for source in map(without_credentials, sources):
         if urls_only and not source.startswith(URL_SCHEMES):
-            outcomes.append(Problem(source, None, "only http and https URLs can be added"))
-            continue
-        for item in _articles_in(source, limits):
-            if isinstance(item, Problem):
-                outcomes.append(item)
-            else:
-                outcomes.append(_write_new(item, source, seeds_dir, seen))
-    return outcomes
+            found.append(Problem(source, None, "only http and https URLs can be added"))
+        else:
+            found.extend(_articles_in(source, limits))
+    return found
 
 
 def add_articles(
@@ -70,20 +76,27 @@ def add_articles(
 ) -> list[Added | Problem]:
     """Add articles built elsewhere (feed entries) to ``seeds_dir``, as ``add_sources`` does.
 
-    One outcome per article, in order; an article's ``source`` is reported as where it came
-    from. Callers hold the maintenance lock.
+    One outcome per article, in order: duplicates of articles already in the folder (same URL
+    or same body), or earlier in the batch, are problems; each added article's ``source`` is
+    its new file in the folder, never the original. ``seen`` is what the folder holds when
+    the caller knows it already (reading every file again is the slow part of adding one
+    article to a large coverage). Callers hold the maintenance lock.
     """
     seen = seen or Seen(read_folder(seeds_dir).articles)
     return [_write_new(article, article.source, seeds_dir, seen) for article in articles]
 
 
 def _write_new(item: Article, source: str, seeds_dir: Path, seen: Seen) -> Added | Problem:
-    """Write ``item`` into the folder unless an article with its URL or body is there."""
+    """Write ``item`` into the folder unless an article with its URL or body is there.
+
+    Its id is made unique against every article in the coverage and written into the file.
+    """
     first = seen.first(item)
     if first is not None:
         return Problem(item.source, None, f"already in the coverage as {first}")
-    path = write_article(item, seeds_dir)
-    written = replace(item, source=str(path.relative_to(seeds_dir)))
+    named = replace(item, id=unique_id(item, seen.ids))
+    path = write_article(named, seeds_dir)
+    written = replace(named, source=str(path.relative_to(seeds_dir)))
     seen.add(written)
     return Added(source, written, path)
 

@@ -31,6 +31,8 @@ from index.storage.store import StoreError
 
 log = logging.getLogger(__name__)
 
+#: A feed's stored error when its articles could not be written into the index.
+INDEX_UNWRITABLE = "the index could not be written; see the bot's log"
 #: Seconds the CLI waits for a bot process's poll to finish.
 POLL_WAIT_SECONDS = 600.0
 
@@ -105,9 +107,10 @@ class FeedPoller:
         try:
             outcomes = self.maintainer.add_articles([article for article, _ in batch.articles])
         except (OSError, StoreError) as exc:
-            return self._failed(
-                feed, now, f"{feed.url}: the new articles could not be added: {exc}"
-            )
+            # The details name the index folder on the host; the stored error is shown in
+            # Discord (``/feeds list``), so it only points to the log.
+            log.error("%s: the new articles could not be added: %s", feed.url, exc)
+            return self._failed(feed, now, f"{feed.url}: {INDEX_UNWRITABLE}")
         for outcome, (_, keys) in zip(outcomes.outcomes, batch.articles, strict=True):
             batch.done.extend(keys)
             if isinstance(outcome, Added):

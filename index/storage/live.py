@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 from index.ingest.files import list_folder
@@ -22,13 +23,18 @@ from index.storage.store import load
 log = logging.getLogger(__name__)
 
 Signature = tuple[tuple[str, int, int], ...]
+#: After a rebuild failed, how long the same folder waits before it is tried again.
+RETRY_SECONDS = 300
 
 
 def signature(seeds_dir: Path) -> Signature:
     """Path, size and modification time of every file in the folder: cheap to take often."""
     stats = []
     for path in list_folder(seeds_dir)[0]:
-        stat = path.stat()
+        try:
+            stat = path.stat()
+        except OSError:  # removed since it was listed: the next look sees the change
+            continue
         stats.append((str(path.relative_to(seeds_dir)), stat.st_size, stat.st_mtime_ns))
     return tuple(stats)
 
@@ -43,6 +49,13 @@ class LiveCoverage:
         self._signature: Signature = signature(self.seeds_dir)
         self._coverage: Coverage = maintainer.open().coverage
         self._lock: threading.Lock = threading.Lock()
+        #: The folder state whose rebuild failed (a full disk, a read-only index folder) and
+        #: when: a poll every few seconds must not redo minutes of analysis each time.
+        self._failed: tuple[Signature, int] | None = None
+
+    @staticmethod
+    def _retry_slot() -> int:
+        return int(time.monotonic() // RETRY_SECONDS)
 
     @property
     def current(self) -> Coverage:
@@ -64,13 +77,16 @@ class LiveCoverage:
             seen = signature(self.seeds_dir)
             if not force and seen == self._signature:
                 return False
+            if not force and self._failed == (seen, self._retry_slot()):
+                return False  # this folder could not be indexed a moment ago: wait before retrying
             if force:
                 self.maintainer.rebuild()
                 coverage = load(self.maintainer.index_dir)
             else:
                 opened = self.maintainer.open()
                 if opened.stale is not None:
-                    return False  # still serving the old index; the next refresh retries
+                    self._failed = (seen, self._retry_slot())
+                    return False  # still serving the old index; retried after RETRY_SECONDS
                 coverage = opened.coverage
             self._signature = seen
             if coverage.info.fingerprint == self._coverage.info.fingerprint and not force:

@@ -23,9 +23,9 @@ from filelock import FileLock, Timeout
 
 from index.ingest.fetch import FetchLimits
 from index.ingest.files import Seen
-from index.ingest.seeds import remove_article
+from index.ingest.seeds import OutsideSeedsError, remove_article
 from index.models import Article, Problem
-from index.storage.add import Added, add_articles, add_sources
+from index.storage.add import Added, add_articles, collect
 from index.storage.bm25 import BM25Params
 from index.storage.coverage import ArticleMeta, Coverage, IndexInfo
 from index.storage.store import (
@@ -37,7 +37,9 @@ from index.storage.store import (
     append_articles,
     build_index,
     fingerprint,
+    fingerprint_of,
     load,
+    seed_digests,
 )
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,10 @@ LOCK_WAIT_SECONDS = 600.0
 
 class IndexUnavailableError(StoreError):
     """No usable index exists and none can be built; the message says what to fix."""
+
+
+class RemoveError(Exception):
+    """An article could not be removed, or was removed but not yet from the index."""
 
 
 class ArticleNotFoundError(LookupError):
@@ -134,11 +140,10 @@ class Maintainer:
         try:
             with self.locked():
                 # Another process may have built it while this one waited for the lock.
-                current = self._load_quietly()
-                if current is not None and current.info.fingerprint == fingerprint(
-                    self.seeds_dir, self.params
-                ):
-                    return Opened(current)
+                with contextlib.suppress(StoreError):
+                    current = load(self.index_dir)
+                    if current.info.fingerprint == fingerprint(self.seeds_dir, self.params):
+                        return Opened(current)
                 report = build_index(self.seeds_dir, self.index_dir, self.params)
         except (OSError, StoreError, Timeout) as exc:
             if existing is None:
@@ -160,11 +165,10 @@ class Maintainer:
         ``urls_only`` refuses anything but http(s) URLs: what a Discord user types is never
         read as a local path.
         """
-        return self._adding(
-            lambda seen: add_sources(
-                sources, self.seeds_dir, limits, urls_only=urls_only, seen=seen
-            )
-        )
+        found = collect(sources, limits, urls_only=urls_only)  # fetching holds no lock
+        report = self.add_articles([a for a in found if isinstance(a, Article)])
+        problems: list[Added | Problem] = [p for p in found if isinstance(p, Problem)]
+        return AddReport(problems + report.outcomes, report.info)
 
     def add_articles(self, articles: Sequence[Article]) -> AddReport:
         """Write articles built elsewhere into the seeds folder and index them.
@@ -182,40 +186,73 @@ class Maintainer:
         that reading took 10 s of an ``add``), else against the folder itself.
         """
         with self.locked():
-            before = fingerprint(self.seeds_dir, self.params)
+            before = seed_digests(self.seeds_dir)
             live = self._load_quietly()
-            if live is None or live.info.fingerprint != before:
+            if live is None or live.info.fingerprint != fingerprint_of(before, self.params):
                 live = None
             seen = None if live is None else _seen(live)
             outcomes = write(seen)
-            added = [o.article for o in outcomes if isinstance(o, Added)]
-            info = self._index_added(added, live) if added else None
+            added = [o for o in outcomes if isinstance(o, Added)]
+            info = self._index_added(added, before, live) if added else None
         return AddReport(outcomes, info)
 
     def remove(self, article_id: str) -> Removed:
         """Remove one article's own file (or line) from the seeds folder and rebuild.
 
-        Raises ``ArticleNotFoundError`` for an unknown id and ``seeds.OutsideSeedsError`` for
-        an article that was not read from the seeds folder: nothing outside it is touched.
+        The index is brought up to date first, so the file and line it names are those of the
+        article now. Raises ``ArticleNotFoundError`` for an unknown id, ``OutsideSeedsError``
+        for an article not read from the seeds folder (nothing outside it is touched), and
+        ``RemoveError`` when the file cannot be changed or the index not rebuilt after it.
         """
         with self.locked():
             coverage = self._load_quietly()
-            if coverage is None:
+            if coverage is None or coverage.info.fingerprint != fingerprint(
+                self.seeds_dir, self.params
+            ):
                 build_index(self.seeds_dir, self.index_dir, self.params)
                 coverage = load(self.index_dir)
             number = coverage.index_of(article_id)
             if number is None:
                 raise ArticleNotFoundError(article_id)
             meta = coverage.metas[number]
-            changed = remove_article(self.seeds_dir, meta.source)
-            info = build_index(self.seeds_dir, self.index_dir, self.params).info
+            try:
+                changed = remove_article(self.seeds_dir, meta.source)
+            except (OSError, ValueError) as exc:
+                if isinstance(exc, OutsideSeedsError):
+                    raise
+                raise RemoveError(
+                    f"{meta.id} could not be removed from {meta.source}: {exc}"
+                ) from exc
+            try:
+                info = build_index(self.seeds_dir, self.index_dir, self.params).info
+            except StoreError as exc:
+                raise RemoveError(
+                    f"{meta.id} was removed from {changed}, but the index could not be rebuilt "
+                    f"({exc}); the next command that needs it rebuilds it"
+                ) from exc
         return Removed(meta, changed, info)
 
-    def _index_added(self, added: list[Article], live: Coverage | None) -> IndexInfo:
-        """Append ``added`` to ``live``, the index that matched the folder before; else rebuild."""
-        after = fingerprint(self.seeds_dir, self.params)
-        if live is not None and {a.id for a in added}.isdisjoint(meta.id for meta in live.metas):
-            return append_articles(added, self.index_dir, self.params, after, self.merge_passages)
+    def _index_added(
+        self, added: list[Added], before: dict[str, bytes], live: Coverage | None
+    ) -> IndexInfo:
+        """Append ``added`` to ``live``, the index of the folder as it was ``before``.
+
+        Only when the folder now holds exactly that plus the new files: anything else that
+        changed meanwhile (a file dropped in by hand) must not be labelled as indexed, so
+        then the index is rebuilt.
+        """
+        after = seed_digests(self.seeds_dir)
+        new = {str(a.path.relative_to(self.seeds_dir)) for a in added}
+        unchanged = {k: v for k, v in after.items() if k not in new} == before
+        if live is not None and unchanged and new <= after.keys():
+            articles = [a.article for a in added]
+            return append_articles(
+                articles,
+                self.index_dir,
+                self.params,
+                fingerprint_of(after, self.params),
+                self.merge_passages,
+            )
         return build_index(self.seeds_dir, self.index_dir, self.params).info
 
     def _load_quietly(self) -> Coverage | None:

@@ -37,6 +37,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import tempfile
 import time
 import zlib
 from collections.abc import Iterator
@@ -115,19 +116,23 @@ class BuildReport:
 
 def fingerprint(seeds_dir: Path, params: BM25Params) -> str:
     """Hash of every seed file's path and bytes plus everything that shapes the index."""
-    digest = hashlib.sha256()
-    settings = {
-        "format": FORMAT_VERSION,
-        "parser": PARSER_VERSION,
-        "analyzer": ANALYZER_VERSION,
-        "passage": [passage_rules.PASSAGE_SENTENCES, passage_rules.PASSAGE_CHARS],
-        "bm25": asdict(params),
-    }
-    digest.update(json.dumps(settings, sort_keys=True).encode())
+    return fingerprint_of(seed_digests(seeds_dir), params)
+
+
+def seed_digests(seeds_dir: Path) -> dict[str, bytes]:
+    """Each seed file's path (relative) and SHA-256; a file that cannot be read gets a marker.
+
+    A file removed or unreadable between listing and reading is not an error here: reading
+    the folder reports it, and the marker still changes the fingerprint.
+    """
+    digests = {}
     for path in list_folder(seeds_dir)[0]:
-        digest.update(str(path.relative_to(seeds_dir)).encode() + b"\0")
-        digest.update(_file_digest(path))
-    return digest.hexdigest()[:16]
+        try:
+            digest = _file_digest(path)
+        except OSError:
+            digest = b"unreadable"
+        digests[str(path.relative_to(seeds_dir))] = digest
+    return digests
 
 
 #: Digest of each seed file this process has read, with the size and modification time it
@@ -147,9 +152,37 @@ def _file_digest(path: Path) -> bytes:
     return digest
 
 
+def fingerprint_of(digests: dict[str, bytes], params: BM25Params) -> str:
+    """The fingerprint of a folder whose files have ``digests``, indexed with ``params``."""
+    digest = hashlib.sha256()
+    settings = {
+        "format": FORMAT_VERSION,
+        "parser": PARSER_VERSION,
+        "analyzer": ANALYZER_VERSION,
+        "passage": [passage_rules.PASSAGE_SENTENCES, passage_rules.PASSAGE_CHARS],
+        "bm25": asdict(params),
+    }
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    for name in sorted(digests):
+        digest.update(name.encode() + b"\0")
+        digest.update(digests[name])
+    return digest.hexdigest()[:16]
+
+
+def check_writable(index_dir: Path) -> None:
+    """Raise ``IndexWriteError`` now, before minutes of analysis, when nothing can be written."""
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=index_dir):
+            pass
+    except OSError as exc:
+        raise IndexWriteError(_cannot_write(index_dir, exc)) from exc
+
+
 def build_index(seeds_dir: Path, index_dir: Path, params: BM25Params) -> BuildReport:
     """Read every article under ``seeds_dir`` and write a new index generation."""
     started = time.perf_counter()
+    check_writable(index_dir)
     print_fp = fingerprint(seeds_dir, params)
     ingest = read_folder(seeds_dir)
     for problem in ingest.problems:
@@ -388,7 +421,7 @@ def _publish(
     except OSError as exc:
         # A full disk or a read-only folder: leave no partial segment to fill it further.
         shutil.rmtree(directory, ignore_errors=True)
-        raise IndexWriteError(f"cannot write the index in {index_dir}: {_reason(exc)}") from exc
+        raise IndexWriteError(_cannot_write(index_dir, exc)) from exc
     _remove_unused_segments(index_dir, keep=set(live))
     return info
 
@@ -422,8 +455,8 @@ def _write_files(
     return info
 
 
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
+def _cannot_write(index_dir: Path, exc: OSError) -> str:
+    return f"cannot write the index in {index_dir}: {exc.strerror or exc}"
 
 
 def _checksum(path: Path) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -107,3 +108,27 @@ async def test_a_swap_for_a_forgotten_comparison_says_the_source_is_gone(
     gone = await world.alice.click(first.response.message, label=f"Swap {WHITE_HOUSE}")
     assert gone.ephemeral and gone.response is not None
     assert gone.response.content.startswith("This source is gone")
+
+
+async def test_a_slow_swap_is_deferred_and_then_edits_the_comparison(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two comparisons of 2 s (simulated) each: past Discord's 3 seconds without a deferral."""
+    first = await world.alice.slash(
+        world.channel, "compare", topic=DEC30, source_a="whitehouse", source_b="kremlin"
+    )
+    assert first.response is not None
+    off_loop = world.bot.off_loop
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(2)
+        return await off_loop(*args, **kwargs)
+
+    monkeypatch.setattr(world.bot, "off_loop", slow)
+    swapped = await world.alice.click(first.response.message, label=f"Swap {KREMLIN}")
+    assert swapped.acknowledged and not world.env.errors
+    callbacks = [r.json for r in world.env.http_requests if r.path.endswith("/callback")]
+    assert callbacks[-1] == {"type": 6}  # a deferred update: no "thinking…" message
+    assert swapped.response is not None and not swapped.ephemeral
+    names = [field.name or "" for field in swapped.response.embeds[0].fields]
+    assert names[0].startswith(WHITE_HOUSE) and not names[1].startswith(KREMLIN)

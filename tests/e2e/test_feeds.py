@@ -9,7 +9,7 @@ import pytest
 import simcord
 
 from bot.settings import Settings
-from tests.e2e.conftest import World
+from tests.e2e.conftest import World, spy_threads
 from tests.feedserver import FeedServer, atom, page
 
 if TYPE_CHECKING:
@@ -153,3 +153,20 @@ async def test_an_announce_channel_that_is_gone_is_logged_and_polling_goes_on(
     await feeds.poll_feeds()
     assert len(world.bot.live.current) == 3
     assert any("could not announce new articles in 4242" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_commands_never_wait_behind_a_poll_round(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round fetches feeds for as long as their servers take; Discord allows 3 seconds."""
+    member = editor(world)
+    feeds = cog(world)
+    store = spy_threads(monkeypatch, feeds.poller.store, ("add", "feeds", "remove"))
+    rounds = spy_threads(monkeypatch, feeds, ("_poll_round",))
+    await reply(member, world, "feeds add", url="https://news.example.com/rss", name="news")
+    await reply(member, world, "feeds list")
+    await member.autocomplete(world.channel, "feeds remove", "feed", "ne")
+    await reply(member, world, "feeds remove", feed="news")
+    await feeds.poll_feeds()
+    assert len(store) == 4 and all(name.startswith("coverage-feeds-store") for name in store)
+    assert rounds and all(name.startswith("coverage-feeds-poll") for name in rounds)

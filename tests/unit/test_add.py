@@ -101,7 +101,9 @@ def test_a_url_becomes_a_markdown_article_in_the_seeds_folder(seeds: Path, serve
     assert "Ryabkov" in article.body
     for noise in ("Subscribe", "First! This is a comment", "All rights reserved", "Home"):
         assert noise not in article.body
-    assert added.path.parent == seeds and added.path.read_text().startswith("---\ntitle:")
+    assert added.path.parent == seeds and added.path.read_text().startswith(
+        f"---\nid: {added.article.id}\ntitle:"
+    )
     reread = {a.id: a for a in read_folder(seeds).articles}[article.id]
     assert (reread.body, reread.title, reread.url) == (article.body, article.title, article.url)
 

@@ -62,6 +62,7 @@ def test_articles_and_article_json_shapes(seeds: Path, capsys: pytest.CaptureFix
         "url",
         "passages",
         "body",
+        "dates",
     }
     assert main(["articles"]) == 0 and "Julia Ioffe" in capsys.readouterr().out
 

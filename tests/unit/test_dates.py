@@ -59,3 +59,25 @@ def test_verbs_that_are_month_names_name_no_period(question: str) -> None:
 
 def test_without_coverage_dates_no_period_is_resolved() -> None:
     assert question_period("in their January 31 call", None) is None
+
+
+def test_a_weekday_naming_an_explicit_date_is_that_date_not_another() -> None:
+    """ "on Tuesday, December 7, 2021" in a text of December 4 is December 7, not November 30."""
+    text = "Biden will hold a secure video call with Putin on Tuesday, December 7, 2021."
+    assert [day for day, _, _ in extract_dates(text, date(2021, 12, 4))] == [date(2021, 12, 7)]
+
+
+def test_a_weekday_in_a_sentence_about_the_future_is_the_coming_one() -> None:
+    text = "Earlier, they met on Monday. The leaders will speak on Thursday."
+    days = [day for day, _, _ in extract_dates(text, date(2021, 12, 27))]  # a Monday
+    assert days == [date(2021, 12, 27), date(2021, 12, 30)]
+
+
+def test_a_day_announced_for_the_future_falls_after_publication_even_across_new_year() -> None:
+    """ "talks that will begin on January 9" in an article of 31 December are in the new year."""
+    text = "This call set the scene for negotiations that will begin in Geneva on January 9."
+    assert [day for day, _, _ in extract_dates(text, date(2021, 12, 31))] == [date(2022, 1, 9)]
+    ahead = "The leaders will meet on April 20."
+    assert [day for day, _, _ in extract_dates(ahead, date(2022, 2, 12))] == [date(2022, 4, 20)]
+    recent = "They will discuss the December 7 call."  # a recent day stays in its year
+    assert [day for day, _, _ in extract_dates(recent, date(2021, 12, 15))] == [date(2021, 12, 7)]

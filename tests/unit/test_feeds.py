@@ -269,6 +269,28 @@ class TestProblems:
         feed = poller.store.find("later")
         assert feed is not None and (feed.failures, feed.last_error) == (0, None)
 
+    def test_an_index_that_cannot_be_written_is_stored_without_its_path(
+        self,
+        server: FeedServer,
+        root: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        # /feeds list shows the stored error in Discord: the host's folders stay in the log.
+        poller = poller_for(root)
+        poller.store.add(serve_rss(server), name="news")
+        full = OSError(28, "No space left on device", str(root / "index" / "postings.npy"))
+
+        def disk_full(*_: object) -> None:
+            raise full
+
+        monkeypatch.setattr(poller.maintainer, "add_articles", disk_full)
+        report = poll(poller, 0)["news"]
+        feed = poller.store.find("news")
+        assert feed is not None and feed.last_error == report.error
+        assert report.error == f"{feed.url}: the index could not be written; see the bot's log"
+        assert str(root) in caplog.text and "No space left" in caplog.text
+
     def test_an_entry_whose_page_is_gone_falls_back_to_its_content_or_is_reported(
         self, server: FeedServer, root: Path
     ) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from index.ingest.fetch import FetchError, FetchLimits, fetch, is_public_address
+from index.ingest.fetch import FetchError, FetchLimits, fetch, is_public_address, web_url
 from index.ingest.html import article_from_html
 from index.models import Article
 from index.storage.add import Added, add_sources
@@ -308,3 +308,13 @@ def test_add_sources_reports_urls_without_credentials(seeds: Path, server: str) 
     with_secret = server.replace("http://", "http://a:secret@")
     [added] = add_sources([f"{with_secret}/article.html"], seeds, LOCAL)
     assert isinstance(added, Added) and added.source == f"{server}/article.html"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://example.com/a>[x](https://evil.example)", "https://example.com/a b", "http://h/<x"],
+)
+def test_a_url_with_spaces_or_angle_brackets_is_no_web_url(url: str) -> None:
+    # Shown in Discord as <url>, a ">" or space would end the link and plant what follows.
+    assert web_url(url) is None
+    assert web_url("https://example.com/a%3Eb") == "https://example.com/a%3Eb"

@@ -230,3 +230,16 @@ def test_credentials_in_an_article_files_url_are_never_kept(tmp_path: Path) -> N
     (tmp_path / "export.jsonl").write_text(json.dumps(record) + "\n")
     urls = sorted(a.url or "" for a in read_folder(tmp_path).articles)
     assert urls == ["http://example.org/wire", "https://example.com/talks"]
+
+
+def test_a_bad_byte_in_json_lines_costs_only_its_own_line(tmp_path: Path) -> None:
+    lines = [json.dumps({"title": f"Wire {n}", "body": f"Wire copy number {n}."}) for n in range(6)]
+    raw = "\n".join(lines).encode()
+    broken = raw.replace(b"Wire copy number 2", b"Wire copy \xff number 2")
+    (tmp_path / "wire.jsonl").write_bytes(broken)
+    (tmp_path / "wire2.jsonl.gz").write_bytes(gzip.compress(broken.replace(b"Wire ", b"Post ")))
+    ingest = read_folder(tmp_path)
+    assert len(ingest.articles) == 10  # five good lines of each file
+    problems = sorted((p.path, p.line) for p in ingest.problems)
+    assert problems == [("wire.jsonl", 3), ("wire2.jsonl.gz", 3)]
+    assert all("not UTF-8" in p.reason for p in ingest.problems)

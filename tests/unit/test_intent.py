@@ -60,6 +60,22 @@ def test_the_answer_shape_follows_the_kind() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("People's deputies approved the document by 300 votes.", True),
+        ("More than 100 million people are displaced.", True),
+        ("The President signed Decree № 64/2022 on martial law.", False),
+        ("In 2022 the President signed a decree.", False),
+    ],
+)
+def test_how_many_is_answered_by_a_count_not_an_identifier_or_a_year(
+    text: str, count: bool
+) -> None:
+    shape = understand("How many lawmakers backed the decree?").shape
+    assert shape is not None and bool(shape.search(text)) is count
+
+
+@pytest.mark.parametrize(
     ("word", "is_name", "sunk"),
     [("dread", False, False), ("sourdough", False, True), ("Merkel", True, True)],
 )

@@ -91,5 +91,8 @@ def test_a_failed_rebuild_leaves_the_previous_coverage_serving(
     assert live.changed()  # so the next poll tries again
     assert answer(live.current, "Is foreign policy personal?").answered
     monkeypatch.undo()
+    assert not live.refresh()  # the same folder is not analysed again at once
+    slot = LiveCoverage._retry_slot() + 1  # RETRY_SECONDS later
+    monkeypatch.setattr(LiveCoverage, "_retry_slot", staticmethod(lambda: slot))
     assert live.refresh()  # the next attempt finishes the job
     assert live.current.info.articles == 3

@@ -144,19 +144,18 @@ _WORKER = textwrap.dedent(
 
     seeds, index, role, n = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     maintainer = Maintainer(seeds, index, BM25Params())
-    Path(sys.argv[5]).touch()                       # ready
-    while not Path(sys.argv[6]).exists():           # go
-        pass
+    print("ready", flush=True)
+    sys.stdin.read(1)                               # blocks until the parent says go
     if role == "build":
         maintainer.rebuild()
     elif role == "add":
-        source = Path(sys.argv[7]) / f"story-{n}.md"
+        source = Path(sys.argv[5]) / f"story-{n}.md"
         assert maintainer.add([str(source)]).added, "nothing added"
     elif role == "read":
         for _ in range(30):
             assert load(index).search("Putin Biden call", 3)
     elif role == "write":
-        [article] = read_files([Path(sys.argv[7]) / "same.md"]).articles
+        [article] = read_files([Path(sys.argv[5]) / "same.md"]).articles
         write_article(article, seeds)
     """
 )
@@ -164,24 +163,25 @@ _WORKER = textwrap.dedent(
 
 def _run_at_once(tmp_path: Path, roles: list[str], extra: Path) -> list[subprocess.Popen[str]]:
     """Start one process per role, wait until all are ready, then let them go together."""
-    go = tmp_path / "go"
-    processes, ready = [], []
+    processes = []
     for n, role in enumerate(roles):
-        flag = tmp_path / f"ready-{n}"
-        ready.append(flag)
-        args = [tmp_path / "seeds", tmp_path / "index", role, n, flag, go, extra]
+        args = [tmp_path / "seeds", tmp_path / "index", role, n, extra]
         processes.append(
             subprocess.Popen(
                 [sys.executable, "-c", _WORKER, *map(str, args)],
                 cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
         )
-    for process, flag in zip(processes, ready, strict=True):
-        while not flag.exists():
-            assert process.poll() is None, process.communicate()[1]
-    go.touch()
+    for process in processes:  # blocking reads: nobody spins while the others start
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("g")
+        process.stdin.close()
     for process in processes:
         process.wait(timeout=300)
     return processes
@@ -399,3 +399,113 @@ def test_adding_to_a_stale_index_checks_duplicates_in_the_folder(
     by_hand = next(a for a in read_folder(seeds).articles if a.title == "Hand written")
     report = maintainer.add_articles([by_hand])
     assert str(report.problems[0]).endswith(f"already in the coverage as {by_hand.id}")
+
+
+# --- found in review -------------------------------------------------------------------------
+
+
+def test_remove_against_a_stale_index_removes_the_right_line(
+    maintainer: Maintainer, tmp_path: Path
+) -> None:
+    export = maintainer.seeds_dir / "wire.jsonl"
+    records = [{"title": t, "body": f"{t} was agreed in Geneva."} for t in ("Alpha", "Charlie")]
+    export.write_text("".join(json.dumps(r) + "\n" for r in records))
+    maintainer.open()
+    # A line added at the top by hand: every stored line number is now off by one.
+    bravo = json.dumps({"title": "Bravo", "body": "Bravo was agreed in Vienna."})
+    export.write_text(bravo + "\n" + export.read_text())
+    [charlie] = [m.id for m in load(maintainer.index_dir).metas if m.title == "Charlie"]
+    maintainer.remove(charlie)
+    titles = {m.title for m in load(maintainer.index_dir).metas}
+    assert {"Alpha", "Bravo"} <= titles and "Charlie" not in titles
+
+
+def test_adding_a_namesake_never_changes_an_articles_id(
+    maintainer: Maintainer, tmp_path: Path
+) -> None:
+    ids = []
+    for n in range(3):
+        story = tmp_path / f"story-{n}.md"
+        story.write_text(ARTICLE.format(title="Harbour vote", day=3) + f"Version {n}.\n")
+        [added] = maintainer.add([str(story)]).added
+        ids.append(added.article.id)
+    assert len(set(ids)) == 3
+    maintainer.rebuild()
+    coverage = load(maintainer.index_dir)
+    for n, article_id in enumerate(ids):  # the ids add reported still name the same articles
+        number = coverage.index_of(article_id)
+        assert number is not None and f"Version {n}." in coverage.body(number)
+    maintainer.remove(ids[0])
+    coverage = load(maintainer.index_dir)
+    assert coverage.index_of(ids[0]) is None
+    assert coverage.index_of(ids[1]) is not None and coverage.index_of(ids[2]) is not None
+
+
+def test_written_files_keep_ordinary_permissions(maintainer: Maintainer, tmp_path: Path) -> None:
+    export = maintainer.seeds_dir / "wire.jsonl"
+    records = [{"title": t, "body": f"{t} was agreed."} for t in ("Alpha", "Bravo")]
+    export.write_text("".join(json.dumps(r) + "\n" for r in records))
+    export.chmod(0o644)
+    story = tmp_path / "story.md"
+    story.write_text(ARTICLE.format(title="Border talks", day=4))
+    [added] = maintainer.add([str(story)]).added
+    [alpha] = [m.id for m in load(maintainer.index_dir).metas if m.title == "Alpha"]
+    maintainer.remove(alpha)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert added.path.stat().st_mode & 0o777 == 0o666 & ~umask  # as a plain write gives
+    assert export.stat().st_mode & 0o777 == 0o644  # an edited file keeps its own
+    assert (maintainer.index_dir / CURRENT).stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_file_dropped_in_during_an_add_is_indexed_too(
+    maintainer: Maintainer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.storage import maintain
+
+    story = tmp_path / "story.md"
+    story.write_text(ARTICLE.format(title="Border talks", day=4))
+    real = maintain.add_articles
+
+    def and_someone_copies_a_file_in(*args: object, **kwargs: object) -> object:
+        outcomes = real(*args, **kwargs)  # type: ignore[arg-type]
+        (maintainer.seeds_dir / "by-hand.md").write_text(ARTICLE.format(title="By hand", day=5))
+        return outcomes
+
+    monkeypatch.setattr(maintain, "add_articles", and_someone_copies_a_file_in)
+    maintainer.add([str(story)])
+    coverage = load(maintainer.index_dir)
+    assert {"Border talks", "By hand"} <= {m.title for m in coverage.metas}
+    assert coverage.info.fingerprint == fingerprint(maintainer.seeds_dir, PARAMS)
+
+
+_HOLD_OPEN = textwrap.dedent(
+    """
+    import fcntl, sys
+    with open(sys.argv[1], "rb") as handle:       # what store.load does while it opens
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+        print("holding", flush=True)
+        sys.stdin.read(1)
+    """
+)
+
+
+def test_a_generation_being_opened_by_another_process_is_not_removed(
+    maintainer: Maintainer,
+) -> None:
+    old = maintainer.index_dir / (maintainer.index_dir / CURRENT).read_text().strip()
+    reader = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_OPEN, str(old / "params.json")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert reader.stdout is not None and reader.stdout.readline() == "holding\n"
+    maintainer.rebuild()
+    assert old.is_dir()  # left for the reader
+    assert reader.stdin is not None
+    reader.stdin.write("x")
+    reader.stdin.close()
+    reader.wait(timeout=60)
+    maintainer.rebuild()
+    assert not old.exists()  # removed by the next build once nobody opens it

@@ -8,10 +8,11 @@ reporter's question that shares every word of the user's question.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from index.answering.answer import CLOSEST_LEAD, answer
+from index.answering.answer import CLOSEST_LEAD, _analysed, answer
 from index.storage.bm25 import BM25Params
 from index.storage.coverage import Coverage
 from index.storage.store import build_index, load
@@ -121,3 +122,67 @@ def test_confidence_is_a_probability_and_closest_passages_are_labelled(
 def test_an_off_topic_question_is_declined_cleanly(coverage: Coverage) -> None:
     result = answer(coverage, "How do I fix a flat tire on my bike?")
     assert not result.answered and result.citations == ()
+
+
+def _index(root: Path, articles: list[dict[str, str]]) -> Coverage:
+    (root / "seeds").mkdir()
+    (root / "seeds" / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles))
+    build_index(root / "seeds", root / "index", BM25Params())
+    return load(root / "index")
+
+
+#: Forty short passages that repeat two of the question's words, and a decree whose long
+#: second passage holds two others once (its lead holds the rest): BM25 prefers the forty.
+CROWDED = (
+    [
+        {
+            "title": f"Weather bulletin {i}",
+            "date": "2022-03-01",
+            "body": f"Emergency in the regions, emergency {i} for the regions.",
+        }
+        for i in range(40)
+    ]
+    + [
+        {"title": f"Harvest {i}", "date": "2022-03-01", "body": f"Wheat report {i}. Yields grew."}
+        for i in range(100)
+    ]
+    + [
+        {
+            "id": "decree",
+            "title": "Decree of the President",
+            "date": "2022-02-23",
+            "url": "https://example.org/decree",
+            "body": "The President signed a decree on the state of emergency. It takes effect tonight. "
+            "It lasts thirty days.\n\n"
+            "After a long discussion of the situation along the whole line of contact, the council "
+            "extended the rule to the entire territory of the country, and only the Donetsk and "
+            "Luhansk regions were left out, since a separate legal regime has been in force there.",
+        },
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory: pytest.TempPathFactory) -> Coverage:
+    return _index(tmp_path_factory.mktemp("crowded"), CROWDED)
+
+
+def test_the_passage_holding_the_questions_words_is_read_even_when_bm25_prefers_others(
+    crowded: Coverage,
+) -> None:
+    result = answer(crowded, "Which regions were left out of the state of emergency?")
+    assert result.citations and "only the Donetsk" in result.citations[0].quote
+
+
+def test_analysis_kept_across_questions_changes_no_answer(coverage: Coverage) -> None:
+    questions = [
+        "What did Psaki say about the Twitter thread?",
+        "What did Putin and Macron agree on in their January 31 call?",
+        "Why did the White House post a Twitter thread about Russian weapons claims?",
+    ]
+    warm = [answer(coverage, q) for q in questions]
+    fresh = []
+    for question in questions:
+        _analysed(coverage).clear()
+        fresh.append(answer(coverage, question))
+    assert warm == fresh
