@@ -134,3 +134,37 @@ def test_a_running_process_picks_up_another_process_addition_without_building(
     assert live.refresh()
     hits = live.current.search("Ryabkov guarantees Geneva", 3)
     assert hits and hits[0].title == "Geneva talks end without a breakthrough"
+
+
+def test_opening_again_after_an_addition_checks_only_the_delta(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = _articles()
+    write_index(articles[:6], tmp_path, PARAMS, "fp", 0.0)
+    load(tmp_path)
+    append_articles(articles[6:7], tmp_path, PARAMS, "fp2")
+    checked: list[str] = []
+    checksum = store._checksum
+
+    def counting(path: Path) -> int:
+        checked.append(path.parent.name)
+        return checksum(path)
+
+    monkeypatch.setattr(store, "_checksum", counting)
+    grown = load(tmp_path)
+    assert checked and all(name.startswith("delta-") for name in checked)
+    write_index(articles[:7], tmp_path / "whole", PARAMS, "fp", 0.0)
+    _same(grown, load(tmp_path / "whole"))
+
+
+def test_a_generation_damaged_after_it_was_opened_is_found_at_the_next_open(
+    tmp_path: Path,
+) -> None:
+    write_index(_articles()[:4], tmp_path, PARAMS, "fp", 0.0)
+    load(tmp_path)
+    generation = tmp_path / (tmp_path / CURRENT).read_text().split()[0]
+    data = bytearray((generation / "tf.npy").read_bytes())
+    data[-1] ^= 0xFF
+    (generation / "tf.npy").write_bytes(bytes(data))
+    with pytest.raises(store.IndexCorruptError, match="checksum"):
+        load(tmp_path)
