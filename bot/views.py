@@ -86,7 +86,7 @@ def answer_key(message: discord.Message) -> str | None:
     return None
 
 
-class _Guarded:
+class Guarded:
     """Routes a button's errors to the bot's one error handler (mixed into each button)."""
 
     async def callback(self, interaction: discord.Interaction[Any]) -> Any:
@@ -100,7 +100,7 @@ class _Guarded:
 
 
 class MoreButton(
-    _Guarded,
+    Guarded,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=_MORE.pattern,
 ):
@@ -159,7 +159,7 @@ class MoreButton(
 
 
 class VoteButton(
-    _Guarded,
+    Guarded,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"cb1:vote:(?P<key>[0-9a-z]{1,12}):(?P<way>up|down)",
 ):
@@ -203,7 +203,7 @@ class VoteButton(
 
 
 class ShowButton(
-    _Guarded,
+    Guarded,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=(
         r"cb1:show:(?P<article>[a-z0-9-]{1,80}):(?P<start>\d{1,9}):(?P<end>\d{1,9})"
@@ -268,7 +268,7 @@ def articles_view(owner_id: int, page: int, pages: int) -> discord.ui.View:
 
 
 class PageButton(
-    _Guarded,
+    Guarded,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"cb1:page:(?P<way>prev|next):(?P<page>\d{1,6}):(?P<owner>\d{1,20})",
 ):
@@ -325,7 +325,7 @@ def compare_view(
 
 
 class SwapButton(
-    _Guarded,
+    Guarded,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=(
         r"cb1:swap:(?P<key>[0-9a-z]{1,12}):(?P<slot>\d):(?P<shown>\d{1,5}(?:\.\d{1,5}){0,4})"

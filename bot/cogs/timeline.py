@@ -22,7 +22,7 @@ from bot import timeline_render
 from bot.client import NO_MENTIONS, CoverageBot, respond, within_deadline
 from bot.periods import parse_day
 from bot.render import escaped
-from bot.views import _Guarded
+from bot.views import Guarded
 from index.answering.timeline import Timeline, timeline
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def timeline_view(
 
 
 class TimelineButton(
-    _Guarded,
+    Guarded,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=(
         r"cb1:tl:(?P<way>prev|next|more):(?P<page>\d{1,3}):(?P<owner>\d{1,20})"

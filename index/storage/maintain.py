@@ -174,8 +174,11 @@ class Maintainer:
         """Write articles built elsewhere into the seeds folder and index them.
 
         Feeds build their articles (fetching each entry's page) before calling this, so the
-        lock is held only while writing.
+        lock is held only while writing. Nothing to add takes no lock and reads nothing: a feed
+        poll that brought nothing new must not fingerprint the coverage.
         """
+        if not articles:
+            return AddReport([], None)
         return self._adding(lambda seen: add_articles(articles, self.seeds_dir, seen))
 
     def _adding(self, write: Callable[[Seen | None], list[Added | Problem]]) -> AddReport:

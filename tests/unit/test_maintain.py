@@ -509,3 +509,14 @@ def test_a_generation_being_opened_by_another_process_is_not_removed(
     reader.wait(timeout=60)
     maintainer.rebuild()
     assert not old.exists()  # removed by the next build once nobody opens it
+
+
+def test_adding_nothing_takes_no_lock_and_reads_nothing(
+    maintainer: Maintainer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_lock_expected() -> None:
+        raise AssertionError("the maintenance lock was taken for nothing")
+
+    monkeypatch.setattr(maintainer, "locked", no_lock_expected)
+    report = maintainer.add_articles([])
+    assert report.outcomes == [] and report.info is None
