@@ -16,14 +16,17 @@ scores add the baselines back to equal rank-bm25's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 Variant = Literal["okapi", "l", "plus"]
+#: Postings per block of ``Blocks`` (``prune.BLOCK``; here so that writing needs no numba).
+BLOCK = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,44 @@ class BM25Params:
 
 
 @dataclass(frozen=True, slots=True)
+class Blocks:
+    """Per block of ``BLOCK`` postings of each term: what bounds the block's scores.
+
+    BM25's term part grows with the term frequency and shrinks with the passage length, so
+    the block's largest tf at its shortest passage bounds every posting in it, whatever the
+    idf and average length: stored with the segment, the bounds never go stale. Blocks of
+    ``Postings.terms[i]`` are ``indptr[i]:indptr[i + 1]``; each term's last may be short.
+    """
+
+    indptr: NDArray[np.int64]
+    max_tf: NDArray[np.float32]
+    min_len: NDArray[np.int32]
+
+    def __post_init__(self) -> None:
+        _read_only(self.indptr, self.max_tf, self.min_len)
+
+    @staticmethod
+    def of(
+        indptr: NDArray[np.int64],
+        tf: NDArray[np.float32],
+        lengths: NDArray[np.int32],
+    ) -> Blocks:
+        """The blocks of postings ``indptr``/``tf`` whose passages have ``lengths``."""
+        counts = (np.diff(indptr) + BLOCK - 1) // BLOCK
+        blocks = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+        np.cumsum(counts, out=blocks[1:])
+        owner = np.repeat(np.arange(counts.shape[0]), counts)
+        starts = indptr[:-1][owner] + (np.arange(int(blocks[-1])) - blocks[:-1][owner]) * BLOCK
+        if not starts.size:
+            return Blocks(blocks, np.empty(0, np.float32), np.empty(0, np.int32))
+        return Blocks(
+            blocks,
+            np.maximum.reduceat(tf, starts).astype(np.float32),
+            np.minimum.reduceat(lengths, starts).astype(np.int32),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Postings:
     """One segment's inverted index: for each of its terms, the passages holding it, how often.
 
@@ -56,6 +97,12 @@ class Postings:
     indptr: NDArray[np.int64]
     doc_ids: NDArray[np.int32]  #: passage ids, ascending within each term
     tf: NDArray[np.float32]  #: occurrences of the term in the passage
+    blocks: Blocks  #: bounds for pruning (``prune``)
+
+    def __post_init__(self) -> None:
+        # Read-only like the memory maps a loaded index holds: one compiled pruning kernel
+        # serves both, and nothing can change a segment in place.
+        _read_only(self.terms, self.indptr, self.doc_ids, self.tf)
 
     def slot(self, term: int) -> int | None:
         """Where ``term``'s postings are in this segment, or None when it does not occur."""
@@ -87,6 +134,7 @@ class BM25Index:
     idf: NDArray[np.float64]
     baseline: NDArray[np.float32]  #: per-term contribution to passages without the term
     norm: NDArray[np.float32]  #: per passage: 1 - b + b * length / average length
+    avgdl: float  #: average passage length, for the bounds of ``Blocks``
 
     @property
     def n_docs(self) -> int:
@@ -110,6 +158,8 @@ def combine(
     avgdl = total / n_docs if n_docs and total else 1.0
     idf = _idf(df, n_docs, params)
     base = _contribution(np.zeros(n_terms), np.ones(n_terms), idf, params)
+    norm = (1.0 - params.b + params.b * doc_len / avgdl).astype(np.float32)
+    _read_only(norm)
     return BM25Index(
         vocab=vocab,
         segments=tuple(segments),
@@ -118,7 +168,8 @@ def combine(
         indptr=indptr,
         idf=idf,
         baseline=base.astype(np.float32),
-        norm=(1.0 - params.b + params.b * doc_len / avgdl).astype(np.float32),
+        norm=norm,
+        avgdl=avgdl,
     )
 
 
@@ -151,19 +202,24 @@ def postings_from_ids(
     pairs, tf = np.unique(term_ids * n_docs + doc_of_token, return_counts=True)
     term_of = pairs // n_docs  # sorted, so each term's run starts where the value changes
     starts = np.flatnonzero(np.diff(term_of, prepend=-1))
+    indptr = np.append(starts, pairs.shape[0]).astype(np.int64)
     return Postings(
         terms=term_of[starts].astype(np.int32),
-        indptr=np.append(starts, pairs.shape[0]).astype(np.int64),
+        indptr=indptr,
         doc_ids=(pairs % n_docs + first_doc).astype(np.int32),
         tf=tf.astype(np.float32),
+        blocks=Blocks.of(indptr, tf.astype(np.float32), doc_len[pairs % n_docs]),
     )
 
 
-def merge(first: Postings, second: Postings) -> Postings:
+def merge(
+    first: Postings, second: Postings, doc_len: NDArray[np.int32], first_doc: int
+) -> Postings:
     """One segment holding both: ``second``'s passages all come after ``first``'s.
 
     Each term's postings are ``first``'s then ``second``'s, so passage ids stay ascending;
-    placing them is arithmetic on offsets, with no sort.
+    placing them is arithmetic on offsets, with no sort. ``doc_len`` holds the lengths of
+    both segments' passages, the first being passage ``first_doc``; the blocks are made anew.
     """
     terms = np.union1d(first.terms, second.terms).astype(np.int32)
     counts = [_counts_over(part, terms) for part in (first, second)]
@@ -174,7 +230,13 @@ def merge(first: Postings, second: Postings) -> Postings:
     for part, before in ((first, indptr[:-1]), (second, indptr[:-1] + counts[0])):
         at = _positions(part, terms, before)
         doc_ids[at], tf[at] = part.doc_ids, part.tf
-    return Postings(terms, indptr, doc_ids, tf)
+    blocks = Blocks.of(indptr, tf, doc_len[doc_ids - first_doc])
+    return Postings(terms, indptr, doc_ids, tf, blocks)
+
+
+def _read_only(*arrays: NDArray[Any]) -> None:
+    for array in arrays:
+        array.flags.writeable = False
 
 
 def _counts_over(part: Postings, terms: NDArray[np.int32]) -> NDArray[np.int64]:
@@ -296,21 +358,90 @@ def baseline_sum(index: BM25Index, ids: Sequence[int]) -> float:
     return float(index.baseline[list(ids)].sum()) if ids else 0.0
 
 
-def top_k(index: BM25Index, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+def top_k(
+    index: BM25Index, terms: Sequence[str], k: int, *, prune: bool = True
+) -> list[tuple[int, float]]:
     """The ``k`` best passages containing at least one query term, best first.
 
     Scores equal rank-bm25's ``get_scores`` for the same variant; ties go to the lower
-    passage id, so ranking is deterministic.
+    passage id, so ranking is deterministic. With ``prune`` (and numba installed) BM25Plus
+    and okapi, while no query term has a negative idf, skip the passages that cannot make
+    the top ``k`` (``prune``); the results are bit-identical to scoring every posting.
     """
     ids = term_ids(index, terms)
     if not ids or k <= 0:
         return []
+    search = _pruning_kernel() if prune else None
+    if search is not None and index.params.variant != "l" and min(index.idf[ids]) >= 0:
+        found, matched = _pruned(search, index, ids, k)
+    else:
+        found, matched = _exhaustive(index, ids, k)
+    order = np.lexsort((matched, -found))[:k]
+    offset = baseline_sum(index, ids)
+    return [(int(matched[i]), float(found[i]) + offset) for i in order]
+
+
+def _exhaustive(
+    index: BM25Index, ids: Sequence[int], k: int
+) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
+    """Scores above the baseline of at least the best ``k`` matching passages, by scoring all."""
     dense, matched = scores(index, ids)
     found = dense[matched]
     if matched.size > k:
         threshold = np.partition(found, matched.size - k)[matched.size - k]
-        keep = found >= threshold  # keeps every tie at the cut, ordered below
+        keep = found >= threshold  # keeps every tie at the cut, ordered by the caller
         matched, found = matched[keep], found[keep]
-    order = np.lexsort((matched, -found))[:k]
-    offset = baseline_sum(index, ids)
-    return [(int(matched[i]), float(found[i]) + offset) for i in order]
+    return found, matched
+
+
+def _pruned(
+    search: Callable[..., int], index: BM25Index, ids: Sequence[int], k: int
+) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
+    """The best ``k`` passages and their scores above the baseline, by ``prune.search``."""
+    unique, occurrences = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
+    k1 = np.float32(index.params.k1)
+    # As ``_weights`` computes it, in float32: the scores are then bit-identical.
+    factor = np.asarray([np.float32(index.idf[t]) * (k1 + 1) for t in unique], np.float32)
+    heap_docs = np.zeros(k, dtype=np.int32)
+    heap_scores = np.zeros(k, dtype=np.float32)
+    size = 0
+    for segment in index.segments:
+        lists = _lists(segment, unique)
+        if lists.shape[0]:
+            size = search(
+                segment.doc_ids, segment.tf, segment.blocks.max_tf, segment.blocks.min_len,
+                lists, factor, occurrences.astype(np.int64), index.norm, k1,
+                index.params.b, index.avgdl, heap_docs, heap_scores, size,
+            )  # fmt: skip
+    return heap_scores[:size], heap_docs[:size]
+
+
+def _lists(segment: Postings, unique: NDArray[np.int64]) -> NDArray[np.int64]:
+    """A row per query term in ``segment``: its postings' lo and hi, first block, term index."""
+    rows = []
+    for term, term_id in enumerate(unique.tolist()):
+        slot = segment.slot(term_id)
+        if slot is not None:
+            lo, hi = segment.indptr[slot], segment.indptr[slot + 1]
+            rows.append((lo, hi, segment.blocks.indptr[slot], term))
+    return np.asarray(rows, dtype=np.int64).reshape(-1, 4)
+
+
+@functools.cache
+def _pruning_kernel() -> Callable[..., int] | None:
+    """``prune.search``, or None where numba is not installed (imported on first use)."""
+    try:
+        from index.storage.prune import search
+    except ImportError:
+        return None
+    return search
+
+
+def warm_up() -> bool:
+    """Compile the pruning kernel now (into numba's cache), so no question waits for it.
+
+    Returns whether the kernel is available. Called at build time; a process whose cache
+    could not be written compiles on its first question instead.
+    """
+    index = build([["a", "b"], ["a"], ["b", "c"]], BM25Params())
+    return _pruning_kernel() is not None and bool(top_k(index, ["a", "c"], 2))

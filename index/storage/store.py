@@ -55,13 +55,20 @@ from index.analyze import ANALYZER_VERSION, analyze
 from index.atomic import fsync_tree, write_atomic
 from index.ingest.files import PARSER_VERSION, body_key, list_folder, read_folder
 from index.models import Article, Problem
-from index.storage.bm25 import BM25Params, Postings, combine, merge, postings_from_ids
+from index.storage.bm25 import (
+    BM25Params,
+    Blocks,
+    Postings,
+    combine,
+    merge,
+    postings_from_ids,
+)
 from index.storage.coverage import ArticleMeta, Bodies, Coverage, IndexInfo
 
 log = logging.getLogger(__name__)
 
 #: Bump when the on-disk layout changes; other versions are rebuilt, never misread.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 #: File in the index directory naming the live generation and its delta.
 CURRENT = "CURRENT"
 #: A delta holding more passages than this (or than the main segment) is merged into a new
@@ -76,6 +83,9 @@ _ARRAYS = (
     "indptr",
     "doc_ids",
     "tf",
+    "block_indptr",
+    "block_max_tf",
+    "block_min_len",
     "doc_len",
     "passages",
     "bodies",
@@ -208,6 +218,7 @@ class _Segment:
     doc_len: NDArray[np.int32]  #: terms per passage
     postings: Postings
     terms: list[str]  #: the terms this segment adds to the vocabulary, in id order
+    first_passage: int  #: global number of the segment's first passage
 
     def arrays(self) -> dict[str, NDArray[Any]]:
         """The ``.npy`` files of the segment, by name."""
@@ -216,6 +227,9 @@ class _Segment:
             "indptr": self.postings.indptr,
             "doc_ids": self.postings.doc_ids,
             "tf": self.postings.tf,
+            "block_indptr": self.postings.blocks.indptr,
+            "block_max_tf": self.postings.blocks.max_tf,
+            "block_min_len": self.postings.blocks.min_len,
             "doc_len": self.doc_len,
             "passages": self.rows,
             "bodies": self.bodies,
@@ -254,7 +268,7 @@ def append_articles(
     generation, delta = _live(index_dir)
     try:
         main = _read_head(generation)
-        old = _read_segment(delta) if delta is not None else None
+        old = _read_segment(delta, main.passages) if delta is not None else None
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
         raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
     vocab = {term: i for i, term in enumerate(main.terms + (old.terms if old else []))}
@@ -263,7 +277,7 @@ def append_articles(
     new = _new_segment(articles, articles_before, passages_before, vocab)
     grown = _join(old, new) if old is not None else new
     if len(grown.rows) > min(merge_passages, main.passages):
-        whole = _join(_read_segment(generation), grown)
+        whole = _join(_read_segment(generation, 0), grown)
         return _write_generation(whole, index_dir, params, print_fp, started)
     return _write_delta(grown, generation, main, index_dir, params, print_fp, started)
 
@@ -290,11 +304,13 @@ def _new_segment(
         doc_len=doc_len,
         postings=postings_from_ids(tokens.astype(np.int64), doc_len, first_passage),
         terms=list(vocab)[known:],
+        first_passage=first_passage,
     )
 
 
 def _join(first: _Segment, second: _Segment) -> _Segment:
     """One segment holding ``first``'s articles, then ``second``'s (which follow them)."""
+    doc_len = np.concatenate([first.doc_len, second.doc_len])
     return _Segment(
         metas=first.metas + second.metas,
         bodies=np.concatenate([first.bodies, second.bodies]),
@@ -303,9 +319,10 @@ def _join(first: _Segment, second: _Segment) -> _Segment:
         ),
         body_keys=np.concatenate([first.body_keys, second.body_keys]),
         rows=np.concatenate([first.rows, second.rows]),
-        doc_len=np.concatenate([first.doc_len, second.doc_len]),
-        postings=merge(first.postings, second.postings),
+        doc_len=doc_len,
+        postings=merge(first.postings, second.postings, doc_len, first.first_passage),
         terms=first.terms + second.terms,
+        first_passage=first.first_passage,
     )
 
 
@@ -495,7 +512,7 @@ def _read_head(generation: Path) -> _Head:
     )
 
 
-def _read_segment(directory: Path) -> _Segment:
+def _read_segment(directory: Path, first_passage: int) -> _Segment:
     """A stored generation or delta, to extend it or merge it (arrays memory-mapped)."""
     arrays = {
         n: np.load(directory / f"{n}.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
@@ -510,9 +527,16 @@ def _read_segment(directory: Path) -> _Segment:
         body_keys=arrays["body_keys"],
         rows=arrays["passages"],
         doc_len=arrays["doc_len"],
-        postings=Postings(arrays["terms"], arrays["indptr"], arrays["doc_ids"], arrays["tf"]),
+        postings=_postings(arrays),
         terms=json.loads((directory / "vocab.json").read_text(encoding="utf-8")),
+        first_passage=first_passage,
     )
+
+
+def _postings(arrays: dict[str, NDArray[Any]]) -> Postings:
+    """A stored segment's postings and their blocks."""
+    blocks = Blocks(*(arrays[n] for n in ("block_indptr", "block_max_tf", "block_min_len")))
+    return Postings(*(arrays[n] for n in ("terms", "indptr", "doc_ids", "tf")), blocks)
 
 
 def _live(index_dir: Path) -> tuple[Path, Path | None]:
@@ -608,10 +632,7 @@ def _load_segments(segments: list[Path]) -> Coverage:
     _check_union(len(vocab), len(metas), passages, opened, info)
     bm25 = combine(
         vocab,
-        [
-            Postings(*(part.arrays[n] for n in ("terms", "indptr", "doc_ids", "tf")))
-            for part in opened
-        ],
+        [_postings(part.arrays) for part in opened],
         doc_len,
         info.params,
     )
@@ -685,6 +706,10 @@ def _check_segment(arrays: dict[str, NDArray[Any]], n_articles: int) -> None:
             "postings length": int(arrays["indptr"][-1])
             == len(arrays["doc_ids"])
             == len(arrays["tf"]),
+            "block list": len(arrays["block_indptr"]) == len(arrays["indptr"]),
+            "block count": int(arrays["block_indptr"][-1])
+            == len(arrays["block_max_tf"])
+            == len(arrays["block_min_len"]),
             "passage count": len(arrays["doc_len"]) == len(arrays["passages"]),
             "article count": n_articles
             == len(arrays["body_offsets"]) - 1
