@@ -135,6 +135,9 @@ class BM25Index:
     baseline: NDArray[np.float32]  #: per-term contribution to passages without the term
     norm: NDArray[np.float32]  #: per passage: 1 - b + b * length / average length
     avgdl: float  #: average passage length, for the bounds of ``Blocks``
+    #: Zeros, one per passage: the pruned search's accumulator, zero again after each call.
+    #: Calls hold the GIL (numba's default), so threads never share it mid-search.
+    scratch: NDArray[np.float32]
 
     @property
     def n_docs(self) -> int:
@@ -170,6 +173,7 @@ def combine(
         baseline=base.astype(np.float32),
         norm=norm,
         avgdl=avgdl,
+        scratch=np.zeros(n_docs, dtype=np.float32),
     )
 
 
@@ -372,7 +376,7 @@ def top_k(
     if not ids or k <= 0:
         return []
     search = _pruning_kernel() if prune else None
-    if search is not None and index.params.variant != "l" and min(index.idf[ids]) >= 0:
+    if search is not None and index.params.variant != "l" and index.idf[ids].min() > 0:
         found, matched = _pruned(search, index, ids, k)
     else:
         found, matched = _exhaustive(index, ids, k)
@@ -398,33 +402,18 @@ def _pruned(
     search: Callable[..., int], index: BM25Index, ids: Sequence[int], k: int
 ) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
     """The best ``k`` passages and their scores above the baseline, by ``prune.search``."""
-    unique, occurrences = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
-    k1 = np.float32(index.params.k1)
-    # As ``_weights`` computes it, in float32: the scores are then bit-identical.
-    factor = np.asarray([np.float32(index.idf[t]) * (k1 + 1) for t in unique], np.float32)
+    query = np.asarray(ids, dtype=np.int64)
     heap_docs = np.zeros(k, dtype=np.int32)
     heap_scores = np.zeros(k, dtype=np.float32)
     size = 0
-    for segment in index.segments:
-        lists = _lists(segment, unique)
-        if lists.shape[0]:
-            size = search(
-                segment.doc_ids, segment.tf, segment.blocks.max_tf, segment.blocks.min_len,
-                lists, factor, occurrences.astype(np.int64), index.norm, k1,
-                index.params.b, index.avgdl, heap_docs, heap_scores, size,
-            )  # fmt: skip
+    for part in index.segments:
+        size = search(
+            (part.terms, part.indptr, part.doc_ids, part.tf),
+            (part.blocks.indptr, part.blocks.max_tf, part.blocks.min_len),
+            query, index.idf, index.norm, np.float32(index.params.k1), index.params.b,
+            index.avgdl, heap_docs, heap_scores, size, index.scratch,
+        )  # fmt: skip
     return heap_scores[:size], heap_docs[:size]
-
-
-def _lists(segment: Postings, unique: NDArray[np.int64]) -> NDArray[np.int64]:
-    """A row per query term in ``segment``: its postings' lo and hi, first block, term index."""
-    rows = []
-    for term, term_id in enumerate(unique.tolist()):
-        slot = segment.slot(term_id)
-        if slot is not None:
-            lo, hi = segment.indptr[slot], segment.indptr[slot + 1]
-            rows.append((lo, hi, segment.blocks.indptr[slot], term))
-    return np.asarray(rows, dtype=np.int64).reshape(-1, 4)
 
 
 @functools.cache

@@ -44,16 +44,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _compiled(function: F) -> F:
     """``function`` compiled on first call, cached on disk where a cache can be written.
 
-    numba caches beside this module or in the user's cache folder; where neither can be
-    written (a read-only install) it compiles in memory instead, once per process.
+    Helpers are inlined into the search: a call passing arrays costs an atomic reference
+    count per array, which made a call per candidate passage slower than scoring it. numba
+    caches beside this module or in the user's cache folder; where neither can be written
+    (a read-only install) it compiles in memory instead, once per process.
     """
+    options = {"inline": "always"} if function.__name__.startswith("_") else {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", numba.NumbaWarning)
-            return cast(F, numba.njit(cache=True)(function))
+            return cast(F, numba.njit(cache=True, **options)(function))
     except (RuntimeError, numba.NumbaWarning) as exc:
         log.info("numba cannot cache %s (%s); compiling in memory", function.__name__, exc)
-        return cast(F, numba.njit(function))
+        return cast(F, numba.njit(**options)(function))
 
 #: Postings per block of the stored bounds: small enough that a block's bound is tight and
 #: a lookup inside one is a few comparisons, large enough that bounds cost 1/8 of the tf.
@@ -64,13 +67,10 @@ SLACK = 1e-4
 
 @_compiled
 def search(  # noqa: PLR0913 - one flat call: numba compiles plain arrays and scalars
-    doc_ids: NDArray[np.int32],
-    tfs: NDArray[np.float32],
-    max_tf: NDArray[np.float32],
-    min_len: NDArray[np.int32],
-    lists: NDArray[np.int64],
-    factor: NDArray[np.float32],
-    occurrences: NDArray[np.int64],
+    segment: tuple[NDArray[np.int32], NDArray[np.int64], NDArray[np.int32], NDArray[np.float32]],
+    blocks: tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.int32]],
+    query: NDArray[np.int64],
+    idf: NDArray[np.float64],
     norm: NDArray[np.float32],
     k1: np.float32,
     b: float,
@@ -78,130 +78,260 @@ def search(  # noqa: PLR0913 - one flat call: numba compiles plain arrays and sc
     heap_docs: NDArray[np.int32],
     heap_scores: NDArray[np.float32],
     size: int,
+    dense: NDArray[np.float32],
 ) -> int:
-    """Add one segment's passages to the heap of the best ``len(heap_docs)``; return its size.
+    """Add one segment's best passages to the heap of the best ``len(heap_docs)``; new size.
 
-    Segments are searched one after the other, in passage order (a delta's passages all
-    follow the main segment's), with the heap carried over, so the threshold found in the
-    main segment prunes the delta too. ``lists`` has a row per query term present in the
-    segment: (lo, hi, first block, term), where term indexes ``factor`` (``idf (k1 + 1)``
-    in float32); ``occurrences`` gives each query occurrence's term in query order (repeats
-    add again, as rank-bm25 counts them). The heap holds the worst entry at its root.
+    ``segment`` is a ``Postings``' (terms, indptr, doc_ids, tf) and ``blocks`` its
+    ``Blocks``' (indptr, max_tf, min_len); ``query`` the query's term ids in query order
+    (repeats add again, as rank-bm25 counts them). The heap, carried from segment to
+    segment, holds the worst entry at its root. ``dense`` is all zeros, one per passage,
+    and is left so.
     """
+    terms, indptr, doc_ids, tfs = segment
+    block_indptr, max_tf, min_len = blocks
+    lists, factor, occurrences = _lists(terms, indptr, block_indptr, query, idf, k1)
     k, n_lists, n_terms = heap_docs.shape[0], lists.shape[0], factor.shape[0]
     mult = np.zeros(n_terms, np.float64)
     for term in occurrences:
         mult[term] += 1.0
+    bound = _bounds(lists, max_tf, min_len, factor, mult, k1, b, avgdl)
+    order = np.argsort(-bound, kind="mergesort")  # the highest bounds (rarest terms) first
+    rest = bound.sum()
+    threshold = float(heap_scores[0]) if size == k else -np.inf
+    seen = 0
+    for row in lists[:, 1] - lists[:, 0]:
+        seen += row
+    touched = np.empty(seen, np.int32)
+    n_touched = 0
+    done = 0
+    # Accumulate whole lists while a passage in none of them so far could still win.
+    while done < n_lists and not _below(rest, threshold):
+        row = order[done]
+        n_touched = _accumulate(doc_ids, tfs, lists[row], factor, mult, norm, k1, dense,
+                                touched, n_touched)  # fmt: skip
+        rest -= bound[row]
+        done += 1
+        threshold = max(threshold, _kth(dense, touched[:n_touched], k))
+    # The other lists can only add to passages already seen: look those up in them.
+    candidates = np.sort(_keep(touched[:n_touched], dense, rest, threshold))
+    for step in range(done, n_lists):
+        row = order[step]
+        _look_up(doc_ids, tfs, lists[row], candidates, factor, mult, norm, k1, dense)
+        rest -= bound[row]
+        threshold = max(threshold, _kth(dense, candidates, k))
+        candidates = _keep(candidates, dense, rest, threshold)
+    candidates = _keep(candidates, dense, 0.0, threshold)
     weight = np.zeros(n_terms, np.float32)
-    # Each list's bound: the best of its blocks' bounds, times the term's occurrences.
-    bound = np.zeros(n_lists, np.float64)
-    for row in range(n_lists):
+    for doc in candidates:
+        weight[:] = 0
+        for row in range(n_lists):
+            lo, hi, term = lists[row, 0], lists[row, 1], lists[row, 3]
+            at = _lower_bound(doc_ids, lo, hi, doc)
+            if at < hi and doc_ids[at] == doc:
+                weight[term] = _weight(tfs[at], norm[doc], factor[term], k1)
+        score = np.float32(0.0)
+        for term in occurrences:
+            score += weight[term]  # float32, in query order: as the exhaustive path adds
+        size = _offer(heap_docs, heap_scores, size, doc, score)
+    for doc in touched[:n_touched]:
+        dense[doc] = 0.0
+    return size
+
+
+@_compiled
+def _lists(
+    terms: NDArray[np.int32],
+    indptr: NDArray[np.int64],
+    block_indptr: NDArray[np.int64],
+    query: NDArray[np.int64],
+    idf: NDArray[np.float64],
+    k1: np.float32,
+) -> tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.int64]]:
+    """The query's distinct terms and their postings here, and each occurrence's term.
+
+    Returns a row per distinct term in the segment, (lo, hi, first block, term); each
+    term's ``idf (k1 + 1)`` in float32, as ``bm25._weights`` computes it; and the term of
+    each query occurrence, in query order.
+    """
+    distinct = np.unique(query)
+    occurrences = np.searchsorted(distinct, query)
+    factor = np.empty(distinct.shape[0], np.float32)
+    lists = np.empty((distinct.shape[0], 4), np.int64)
+    n = 0
+    for term in range(distinct.shape[0]):
+        factor[term] = np.float32(idf[distinct[term]]) * (k1 + np.float32(1.0))
+        slot = np.searchsorted(terms, distinct[term])
+        if slot < terms.shape[0] and terms[slot] == distinct[term]:
+            lists[n, 0], lists[n, 1] = indptr[slot], indptr[slot + 1]
+            lists[n, 2], lists[n, 3] = block_indptr[slot], term
+            n += 1
+    return lists[:n], factor, occurrences
+
+
+@_compiled
+def _bounds(
+    lists: NDArray[np.int64],
+    max_tf: NDArray[np.float32],
+    min_len: NDArray[np.int32],
+    factor: NDArray[np.float32],
+    mult: NDArray[np.float64],
+    k1: np.float32,
+    b: float,
+    avgdl: float,
+) -> NDArray[np.float64]:
+    """Each list's bound: the best of its blocks' bounds, times the term's occurrences."""
+    bound = np.zeros(lists.shape[0], np.float64)
+    for row in range(lists.shape[0]):
         lo, hi, first, term = lists[row, 0], lists[row, 1], lists[row, 2], lists[row, 3]
         best = 0.0
         for block in range(first, first + (hi - lo + BLOCK - 1) // BLOCK):
             best = max(best, _part(max_tf[block], min_len[block], k1, b, avgdl))
         bound[row] = best * float(factor[term]) * mult[term] * (1.0 + SLACK)
-    order = np.argsort(bound, kind="mergesort")
-    below = np.cumsum(bound[order])  # below[i]: the bounds of order[0..i] together
-    pos = lists[:, 0].copy()
-    block_at = lists[:, 2].copy()
-    threshold = float(heap_scores[0]) if size == k else -np.inf
-    essential = 0  # order[essential:] are the lists whose passages are candidates
-    while essential < n_lists and below[essential] <= threshold:
-        essential += 1
-    none = np.int64(1) << 40
-    while True:
-        doc = none
-        for i in range(essential, n_lists):
-            row = order[i]
-            if pos[row] < lists[row, 1]:
-                doc = min(doc, np.int64(doc_ids[pos[row]]))
-        if doc == none:
-            return size
-        weight[:] = 0
-        found = 0.0
-        for i in range(essential, n_lists):
-            row = order[i]
-            at, term = pos[row], lists[row, 3]
-            if at < lists[row, 1] and doc_ids[at] == doc:
-                weight[term] = _weight(tfs[at], norm[doc], factor[term], k1)
-                found += float(weight[term]) * mult[term]
-                pos[row] = at + 1
-        if not _complete(
-            doc, found, essential, order, below, threshold, lists, doc_ids, tfs, max_tf,
-            min_len, pos, block_at, weight, factor, mult, norm, k1, b, avgdl,
-        ):  # fmt: skip
-            continue
-        score = np.float32(0.0)
-        for term in occurrences:
-            score += weight[term]
-        if size < k:
-            _push(heap_docs, heap_scores, size, np.int32(doc), score)
-            size += 1
-        elif score > heap_scores[0]:
-            heap_docs[0], heap_scores[0] = np.int32(doc), score
-            _sift_down(heap_docs, heap_scores, 0, size)
-        if size == k:
-            threshold = float(heap_scores[0])
-            while essential < n_lists and below[essential] <= threshold:
-                essential += 1
+    return bound
 
 
 @_compiled
-def _complete(
-    doc: np.int64,
-    found: float,
-    essential: int,
-    order: NDArray[np.int64],
-    below: NDArray[np.float64],
-    threshold: float,
-    lists: NDArray[np.int64],
+def _below(bound: float, threshold: float) -> bool:
+    """Nothing bounded by ``bound`` can reach ``threshold`` (an equal score is kept: in
+    this order of lists, a tie with a lower passage id is still possible)."""
+    return bound * (1.0 + SLACK) < threshold * (1.0 - SLACK)
+
+
+@_compiled
+def _accumulate(
     doc_ids: NDArray[np.int32],
     tfs: NDArray[np.float32],
-    max_tf: NDArray[np.float32],
-    min_len: NDArray[np.int32],
-    pos: NDArray[np.int64],
-    block_at: NDArray[np.int64],
-    weight: NDArray[np.float32],
+    row: NDArray[np.int64],
     factor: NDArray[np.float32],
     mult: NDArray[np.float64],
     norm: NDArray[np.float32],
     k1: np.float32,
-    b: float,
-    avgdl: float,
-) -> bool:
-    """Add ``doc``'s weights from the non-essential lists; False once it cannot win."""
-    for i in range(essential - 1, -1, -1):
-        if (found + below[i]) * (1.0 + SLACK) <= threshold:
-            return False
-        row = order[i]
-        lo, hi, first, term = lists[row, 0], lists[row, 1], lists[row, 2], lists[row, 3]
-        if pos[row] >= hi:
-            continue
-        # The block that would hold ``doc``: the first whose last passage is not below it.
-        block = block_at[row]
+    dense: NDArray[np.float32],
+    touched: NDArray[np.int32],
+    n_touched: int,
+) -> int:
+    """Add a whole list's weights to ``dense``; passages seen first join ``touched``."""
+    term = row[3]
+    times = np.float32(mult[term])
+    for at in range(row[0], row[1]):
+        doc = doc_ids[at]
+        if dense[doc] == 0.0:  # weights are positive: zero means not seen yet
+            touched[n_touched] = doc
+            n_touched += 1
+        dense[doc] += _weight(tfs[at], norm[doc], factor[term], k1) * times
+    return n_touched
+
+
+@_compiled
+def _look_up(
+    doc_ids: NDArray[np.int32],
+    tfs: NDArray[np.float32],
+    row: NDArray[np.int64],
+    candidates: NDArray[np.int32],
+    factor: NDArray[np.float32],
+    mult: NDArray[np.float64],
+    norm: NDArray[np.float32],
+    k1: np.float32,
+    dense: NDArray[np.float32],
+) -> None:
+    """Add one list's weights to the (ascending) candidates, finding each by galloping."""
+    lo, hi, term = row[0], row[1], row[3]
+    times = np.float32(mult[term])
+    for doc in candidates:
+        step = 1
+        while lo + step < hi and doc_ids[lo + step] < doc:
+            step <<= 1
+        lo = _lower_bound(doc_ids, lo, min(lo + step + 1, hi), doc)
+        if lo == hi:
+            return
+        if doc_ids[lo] == doc:
+            dense[doc] += _weight(tfs[lo], norm[doc], factor[term], k1) * times
+
+
+@_compiled
+def _keep(
+    candidates: NDArray[np.int32], dense: NDArray[np.float32], rest: float, threshold: float
+) -> NDArray[np.int32]:
+    """The candidates that, with ``rest`` still to come, may reach ``threshold``."""
+    kept = np.empty_like(candidates)
+    n = 0
+    for doc in candidates:
+        if not _below(float(dense[doc]) + rest, threshold):
+            kept[n] = doc
+            n += 1
+    return kept[:n]
+
+
+@_compiled
+def _kth(dense: NDArray[np.float32], docs: NDArray[np.int32], k: int) -> float:
+    """The ``k``-th best of ``dense`` over ``docs`` (-inf when fewer), by a min-heap of k."""
+    if docs.shape[0] < k:
+        return -np.inf
+    best = np.empty(k, np.float32)
+    for i in range(k):
+        best[i] = dense[docs[i]]
+    best.sort()  # ascending is a valid min-heap
+    for i in range(k, docs.shape[0]):
+        value = dense[docs[i]]
+        if value > best[0]:
+            best[0] = value
+            _sift(best, k)
+    return float(best[0])
+
+
+@_compiled
+def _sift(heap: NDArray[np.float32], size: int) -> None:
+    """Restore the min-heap of floats after its root grew."""
+    at = 0
+    while True:
+        low, left = at, 2 * at + 1
+        if left < size and heap[left] < heap[low]:
+            low = left
+        if left + 1 < size and heap[left + 1] < heap[low]:
+            low = left + 1
+        if low == at:
+            return
+        heap[at], heap[low] = heap[low], heap[at]
+        at = low
+
+
+@_compiled
+def _offer(
+    docs: NDArray[np.int32], scores: NDArray[np.float32], size: int, doc: np.int32, score: Any
+) -> int:
+    """Put (doc, score) in the heap of the best ``len(docs)``, worst at the root; new size."""
+    if size == docs.shape[0]:
+        if not _better(score, doc, scores[0], docs[0]):
+            return size
+        docs[0], scores[0] = doc, score
+        at = 0
         while True:
-            end = min(lo + (block - first + 1) * BLOCK, hi)
-            if doc_ids[end - 1] >= doc:
-                break
-            if end == hi:
-                pos[row] = hi
-                break
-            block += 1
-        block_at[row] = block
-        if pos[row] >= hi:
-            continue
-        rest = below[i - 1] if i > 0 else 0.0
-        tight = _part(max_tf[block], min_len[block], k1, b, avgdl)
-        tight *= float(factor[term]) * mult[term]
-        if (found + tight + rest) * (1.0 + SLACK) <= threshold:
-            return False
-        at = _lower_bound(doc_ids, max(pos[row], lo + (block - first) * BLOCK), end, doc)
-        pos[row] = at
-        if at < hi and doc_ids[at] == doc:
-            weight[term] = _weight(tfs[at], norm[doc], factor[term], k1)
-            found += float(weight[term]) * mult[term]
-    return True
+            worst, left = at, 2 * at + 1
+            for child in (left, left + 1):
+                if child < size and _better(scores[worst], docs[worst], scores[child], docs[child]):
+                    worst = child
+            if worst == at:
+                return size
+            docs[at], docs[worst] = docs[worst], docs[at]
+            scores[at], scores[worst] = scores[worst], scores[at]
+            at = worst
+    docs[size], scores[size] = doc, score
+    child = size
+    while child > 0:
+        parent = (child - 1) >> 1
+        if not _better(scores[parent], docs[parent], scores[child], docs[child]):
+            break
+        docs[child], docs[parent] = docs[parent], docs[child]
+        scores[child], scores[parent] = scores[parent], scores[child]
+        child = parent
+    return size + 1
+
+
+@_compiled
+def _better(score: Any, doc: Any, other_score: Any, other_doc: Any) -> bool:
+    """(score, doc) ranks above (other_score, other_doc): higher score, then lower id."""
+    return bool(score > other_score or (score == other_score and doc < other_doc))
 
 
 @_compiled
@@ -230,38 +360,3 @@ def _lower_bound(values: NDArray[np.int32], lo: int, hi: int, target: np.int64) 
     return lo
 
 
-@_compiled
-def _worse(docs: NDArray[np.int32], scores: NDArray[np.float32], i: int, j: int) -> bool:
-    """Entry i ranks below entry j: lower score, or an equal score and a higher id."""
-    return bool(scores[i] < scores[j] or (scores[i] == scores[j] and docs[i] > docs[j]))
-
-
-@_compiled
-def _push(
-    docs: NDArray[np.int32], scores: NDArray[np.float32], size: int, doc: np.int32, score: Any
-) -> None:
-    """Add to the heap of ``size`` entries, the worst at the root."""
-    docs[size], scores[size] = doc, score
-    child = size
-    while child > 0:
-        parent = (child - 1) >> 1
-        if not _worse(docs, scores, child, parent):
-            break
-        docs[child], docs[parent] = docs[parent], docs[child]
-        scores[child], scores[parent] = scores[parent], scores[child]
-        child = parent
-
-
-@_compiled
-def _sift_down(docs: NDArray[np.int32], scores: NDArray[np.float32], at: int, size: int) -> None:
-    """Restore the heap after its root was replaced."""
-    while True:
-        worst, left = at, 2 * at + 1
-        for child in (left, left + 1):
-            if child < size and _worse(docs, scores, child, worst):
-                worst = child
-        if worst == at:
-            return
-        docs[at], docs[worst] = docs[worst], docs[at]
-        scores[at], scores[worst] = scores[worst], scores[at]
-        at = worst
