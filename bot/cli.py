@@ -40,6 +40,7 @@ from index.answering.summary import (
 from index.answering.timeline import DEFAULT_EVENTS, Mention, Timeline, timeline
 from index.ingest.seeds import OutsideSeedsError
 from index.models import Answer, byline
+from index.storage.bm25 import warm_up
 from index.storage.check import check
 from index.storage.coverage import Coverage
 from index.storage.maintain import ArticleNotFoundError, IndexUnavailableError, RemoveError
@@ -243,6 +244,7 @@ def _print_json(value: Any) -> None:
 
 
 def _index_build(args: argparse.Namespace, settings: Settings) -> int:
+    warm_up()  # compile the pruned search into numba's cache now, not at a first question
     maintainer = settings.maintainer()
     if args.if_needed:
         opened = maintainer.open()

@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import numba
 import numpy as np
@@ -49,14 +49,15 @@ def _compiled(function: F) -> F:
     caches beside this module or in the user's cache folder; where neither can be written
     (a read-only install) it compiles in memory instead, once per process.
     """
-    options = {"inline": "always"} if function.__name__.startswith("_") else {}
+    inline: Literal["never", "always"] = "always" if function.__name__[0] == "_" else "never"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", numba.NumbaWarning)
-            return cast(F, numba.njit(cache=True, **options)(function))
+            return cast(F, numba.njit(cache=True, inline=inline)(function))
     except (RuntimeError, numba.NumbaWarning) as exc:
         log.info("numba cannot cache %s (%s); compiling in memory", function.__name__, exc)
-        return cast(F, numba.njit(**options)(function))
+        return cast(F, numba.njit(inline=inline)(function))
+
 
 #: Postings per block of the stored bounds: small enough that a block's bound is tight and
 #: a lookup inside one is a few comparisons, large enough that bounds cost 1/8 of the tf.
@@ -65,8 +66,9 @@ BLOCK = 64
 #: addition), so a bound is never below the score it bounds.
 SLACK = 1e-4
 
+
 @_compiled
-def search(  # noqa: PLR0913 - one flat call: numba compiles plain arrays and scalars
+def search(
     segment: tuple[NDArray[np.int32], NDArray[np.int64], NDArray[np.int32], NDArray[np.float32]],
     blocks: tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.int32]],
     query: NDArray[np.int64],
@@ -345,7 +347,7 @@ def _part(tf: np.float32, length: np.int32, k1: np.float32, b: float, avgdl: flo
 @_compiled
 def _weight(tf: np.float32, norm: np.float32, factor: np.float32, k1: np.float32) -> np.float32:
     """One posting's weight in float32, operation for operation as ``bm25._weights``."""
-    return (tf * factor) / (norm * k1 + tf)  # type: ignore[no-any-return]
+    return (tf * factor) / (norm * k1 + tf)
 
 
 @_compiled
@@ -358,5 +360,3 @@ def _lower_bound(values: NDArray[np.int32], lo: int, hi: int, target: np.int64) 
         else:
             hi = mid
     return lo
-
-

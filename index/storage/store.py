@@ -56,8 +56,8 @@ from index.atomic import fsync_tree, write_atomic
 from index.ingest.files import PARSER_VERSION, body_key, list_folder, read_folder
 from index.models import Article, Problem
 from index.storage.bm25 import (
-    BM25Params,
     Blocks,
+    BM25Params,
     Postings,
     combine,
     merge,
@@ -536,7 +536,7 @@ def _read_segment(directory: Path, first_passage: int) -> _Segment:
 def _postings(arrays: dict[str, NDArray[Any]]) -> Postings:
     """A stored segment's postings and their blocks."""
     blocks = Blocks(*(arrays[n] for n in ("block_indptr", "block_max_tf", "block_min_len")))
-    return Postings(*(arrays[n] for n in ("terms", "indptr", "doc_ids", "tf")), blocks)
+    return Postings(arrays["terms"], arrays["indptr"], arrays["doc_ids"], arrays["tf"], blocks)
 
 
 def _live(index_dir: Path) -> tuple[Path, Path | None]:

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from index.storage.bm25 import BLOCK, BM25Params, Blocks, build, top_k
+from index.storage.bm25 import BLOCK, Blocks, BM25Params, build, top_k
 from tests.property.test_bm25_parity import _oracle, _params, _segmented
 
 pytest.importorskip("numba", reason="the pruned path needs the fast extra")
