@@ -22,13 +22,12 @@ rankings; the bounds are float64 with a relative slack far above float32 roundin
 
 numba is optional (the ``fast`` extra): this module imports it, and ``bm25.top_k`` scores
 exhaustively, with the same results, where the import fails. Compiled code is cached on
-disk (``warm_up`` compiles it once, at build time); where the cache cannot be written it is
-compiled in memory, once per process.
+disk, compiled once by ``bm25.warm_up`` at setup and at ``index build``; where no cache can
+be written the import fails too, rather than every process compiling for seconds.
 """
 
 from __future__ import annotations
 
-import logging
 import warnings
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar, cast
@@ -37,17 +36,24 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-log = logging.getLogger(__name__)
+from index.storage.bm25 import BLOCK
+
+#: Relative slack on every bound and threshold, far above the float32 rounding of a score
+#: (about 1e-7 per addition), so that nothing that could tie or win is ever skipped.
+SLACK = 1e-4
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _compiled(function: F) -> F:
-    """``function`` compiled on first call, cached on disk where a cache can be written.
+    """``function`` compiled on first call, with numba's on-disk cache.
 
     Helpers are inlined into the search: a call passing arrays costs an atomic reference
-    count per array, which made a call per candidate passage slower than scoring it. numba
-    caches beside this module or in the user's cache folder; where neither can be written
-    (a read-only install) it compiles in memory instead, once per process.
+    count per array, which made a call per candidate passage slower than scoring it.
+
+    Raises ImportError where no cache can be written (neither beside this module nor in the
+    user's cache folder): every process would then compile for seconds before its first
+    question, so ``bm25.top_k`` scores exhaustively instead.
     """
     inline: Literal["never", "always"] = "always" if function.__name__[0] == "_" else "never"
     try:
@@ -55,16 +61,7 @@ def _compiled(function: F) -> F:
             warnings.simplefilter("error", numba.NumbaWarning)
             return cast(F, numba.njit(cache=True, inline=inline)(function))
     except (RuntimeError, numba.NumbaWarning) as exc:
-        log.info("numba cannot cache %s (%s); compiling in memory", function.__name__, exc)
-        return cast(F, numba.njit(inline=inline)(function))
-
-
-#: Postings per block of the stored bounds: small enough that a block's bound is tight and
-#: a lookup inside one is a few comparisons, large enough that bounds cost 1/8 of the tf.
-BLOCK = 64
-#: Relative slack on every bound, far above the float32 rounding of a score (about 1e-7 per
-#: addition), so a bound is never below the score it bounds.
-SLACK = 1e-4
+        raise ImportError(f"numba cannot cache compiled code: {exc}") from exc
 
 
 @_compiled
