@@ -104,6 +104,8 @@ def search(
     touched = np.empty(seen, np.int32)
     n_touched = 0
     done = 0
+    weight = np.zeros(n_terms, np.float32)
+    scoring = (lists, doc_ids, tfs, factor, occurrences, norm, k1, weight)
     # Accumulate whole lists while a passage in none of them so far could still win.
     while done < n_lists and not _below(rest, threshold):
         row = order[done]
@@ -111,28 +113,16 @@ def search(
                                 touched, n_touched)  # fmt: skip
         rest -= bound[row]
         done += 1
-        threshold = max(threshold, _kth(dense, touched[:n_touched], k))
+        threshold = max(threshold, _floor(dense, touched[:n_touched], k, scoring))
     # The other lists can only add to passages already seen: look those up in them.
     candidates = np.sort(_keep(touched[:n_touched], dense, rest, threshold))
     for step in range(done, n_lists):
         row = order[step]
         _look_up(doc_ids, tfs, lists[row], candidates, factor, mult, norm, k1, dense)
         rest -= bound[row]
-        threshold = max(threshold, _kth(dense, candidates, k))
         candidates = _keep(candidates, dense, rest, threshold)
-    candidates = _keep(candidates, dense, 0.0, threshold)
-    weight = np.zeros(n_terms, np.float32)
-    for doc in candidates:
-        weight[:] = 0
-        for row in range(n_lists):
-            lo, hi, term = lists[row, 0], lists[row, 1], lists[row, 3]
-            at = _lower_bound(doc_ids, lo, hi, doc)
-            if at < hi and doc_ids[at] == doc:
-                weight[term] = _weight(tfs[at], norm[doc], factor[term], k1)
-        score = np.float32(0.0)
-        for term in occurrences:
-            score += weight[term]  # float32, in query order: as the exhaustive path adds
-        size = _offer(heap_docs, heap_scores, size, doc, score)
+    for doc in _keep(candidates, dense, 0.0, threshold):
+        size = _offer(heap_docs, heap_scores, size, doc, _exact(doc, scoring))
     for doc in touched[:n_touched]:
         dense[doc] = 0.0
     return size
@@ -263,25 +253,45 @@ def _keep(
 
 
 @_compiled
-def _kth(dense: NDArray[np.float32], docs: NDArray[np.int32], k: int) -> float:
-    """The ``k``-th best of ``dense`` over ``docs`` (-inf when fewer), by a min-heap of k."""
+def _floor(dense: NDArray[np.float32], docs: NDArray[np.int32], k: int, scoring: Any) -> float:
+    """A lower bound on the ``k``-th best score: the exact scores of the ``k`` passages of
+    ``docs`` best so far (by ``dense``) are ``k`` scores reached (-inf when fewer)."""
     if docs.shape[0] < k:
         return -np.inf
-    best = np.empty(k, np.float32)
+    best = np.empty(k, np.float32)  # a min-heap of values, ``top`` holding their passages
+    top = np.empty(k, np.int32)
     for i in range(k):
-        best[i] = dense[docs[i]]
-    best.sort()  # ascending is a valid min-heap
-    for i in range(k, docs.shape[0]):
-        value = dense[docs[i]]
+        best[i], top[i] = -1.0, -1
+    for doc in docs:
+        value = dense[doc]
         if value > best[0]:
-            best[0] = value
-            _sift(best, k)
-    return float(best[0])
+            best[0], top[0] = value, doc
+            _sift(best, top, k)
+    lowest = np.inf
+    for doc in top:
+        lowest = min(lowest, float(_exact(doc, scoring)))
+    return lowest
 
 
 @_compiled
-def _sift(heap: NDArray[np.float32], size: int) -> None:
-    """Restore the min-heap of floats after its root grew."""
+def _exact(doc: np.int32, scoring: Any) -> np.float32:
+    """``doc``'s score, computed as the exhaustive path does: float32, in query order."""
+    lists, doc_ids, tfs, factor, occurrences, norm, k1, weight = scoring
+    weight[:] = 0
+    for row in range(lists.shape[0]):
+        lo, hi, term = lists[row, 0], lists[row, 1], lists[row, 3]
+        at = _lower_bound(doc_ids, lo, hi, doc)
+        if at < hi and doc_ids[at] == doc:
+            weight[term] = _weight(tfs[at], norm[doc], factor[term], k1)
+    score = np.float32(0.0)
+    for term in occurrences:
+        score += weight[term]
+    return score
+
+
+@_compiled
+def _sift(heap: NDArray[np.float32], docs: NDArray[np.int32], size: int) -> None:
+    """Restore the min-heap of floats (and the passages beside them) after its root grew."""
     at = 0
     while True:
         low, left = at, 2 * at + 1
@@ -292,6 +302,7 @@ def _sift(heap: NDArray[np.float32], size: int) -> None:
         if low == at:
             return
         heap[at], heap[low] = heap[low], heap[at]
+        docs[at], docs[low] = docs[low], docs[at]
         at = low
 
 
@@ -348,7 +359,7 @@ def _weight(tf: np.float32, norm: np.float32, factor: np.float32, k1: np.float32
 
 
 @_compiled
-def _lower_bound(values: NDArray[np.int32], lo: int, hi: int, target: np.int64) -> int:
+def _lower_bound(values: NDArray[np.int32], lo: int, hi: int, target: Any) -> int:
     """First position in ``values[lo:hi]`` (ascending) holding at least ``target``, or hi."""
     while lo < hi:
         mid = (lo + hi) >> 1
