@@ -87,6 +87,23 @@ def test_empty_postings_have_no_blocks() -> None:
     assert empty.indptr.tolist() == [0] and empty.max_tf.size == empty.min_len.size == 0
 
 
+def test_where_numba_cannot_cache_the_pruned_path_is_not_offered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No cache (a read-only install and home): compiling in every process would take
+    seconds, so the import fails and ``top_k`` scores exhaustively."""
+    import numba
+
+    from index.storage import prune
+
+    def no_locator(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("cannot cache function: no locator available")
+
+    monkeypatch.setattr(numba, "njit", no_locator)
+    with pytest.raises(ImportError, match="cannot cache"):
+        prune._compiled(lambda: None)
+
+
 def test_without_numba_top_k_gives_the_same_answers() -> None:
     """A process where numba cannot be imported scores exhaustively, to the same results."""
     corpus = [[_WORDS[(i * i + j) % len(_WORDS)] for j in range(i % 9 + 1)] for i in range(400)]

@@ -70,6 +70,12 @@ def test_a_stale_index_is_rebuilt_when_articles_or_settings_change(
     assert len({first.info.fingerprint, second.info.fingerprint, third.info.fingerprint}) == 3
 
 
+def _flip_last_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
 @pytest.mark.parametrize(
     ("damage", "reason"),
     [
@@ -77,6 +83,7 @@ def test_a_stale_index_is_rebuilt_when_articles_or_settings_change(
             lambda g: (g / "tf.npy").write_bytes((g / "tf.npy").read_bytes()[:100]),
             "wrong size",
         ),
+        (lambda g: _flip_last_byte(g / "block_max_tf.npy"), "does not match its checksum"),
         (lambda g: (g / "params.json").write_text("{not json"), "JSONDecodeError"),
         (lambda g: (g / "vocab.json").unlink(), "FileNotFoundError"),
         (lambda g: shutil.rmtree(g), "FileNotFoundError"),
