@@ -378,13 +378,20 @@ def top_k(
     if not ids or k <= 0:
         return []
     search = _pruning_kernel() if prune else None
-    if search is not None and index.params.variant != "l" and index.idf[ids].min() > 0:
+    if search is not None and _prunable(index, ids):
         found, matched = _pruned(search, index, ids, k)
     else:
         found, matched = _exhaustive(index, ids, k)
     order = np.lexsort((matched, -found))[:k]
     offset = baseline_sum(index, ids)
     return [(int(matched[i]), float(found[i]) + offset) for i in order]
+
+
+def _prunable(index: BM25Index, ids: Sequence[int]) -> bool:
+    """Whether the bounds hold: weights grow with tf, i.e. every idf is positive (always for
+    BM25Plus; rank-bm25's BM25L weighs tf differently and is never pruned)."""
+    variant = index.params.variant
+    return variant == "plus" or (variant == "okapi" and bool(index.idf[ids].min() > 0))
 
 
 def _exhaustive(
