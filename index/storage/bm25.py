@@ -370,9 +370,10 @@ def top_k(
     """The ``k`` best passages containing at least one query term, best first.
 
     Scores equal rank-bm25's ``get_scores`` for the same variant; ties go to the lower
-    passage id, so ranking is deterministic. With ``prune`` (and numba installed) BM25Plus
-    and okapi, while no query term has a negative idf, skip the passages that cannot make
-    the top ``k`` (``prune``); the results are bit-identical to scoring every posting.
+    passage id, so ranking is deterministic. With ``prune`` (and numba installed), BM25Plus,
+    and okapi while every query term's idf is positive, skip the passages that cannot make
+    the top ``k`` (``index.storage.prune``); the results are bit-identical to scoring every
+    posting.
     """
     ids = term_ids(index, terms)
     if not ids or k <= 0:

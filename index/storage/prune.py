@@ -1,20 +1,20 @@
-"""Exact top-k without scoring every posting: block-max MaxScore, compiled with numba.
+"""Exact top-k without scoring every posting: MaxScore with stored block bounds, in numba.
 
-Every query term's postings are split into blocks of ``BLOCK`` postings, and each block
-stores the largest term frequency and the shortest passage in it (``bm25.Blocks``, written
-with the segment). BM25's term part ``tf (k1 + 1) / (k1 norm + tf)`` grows with tf and
-shrinks with the passage length, so ``idf x part(max tf, norm(min length))`` bounds every
-posting of the block under any idf and average length: the bounds stay valid when a delta
-segment changes the statistics, and nothing is recomputed at load.
+Every term's postings are split into blocks of ``BLOCK`` postings, and each block stores
+the largest term frequency and the shortest passage in it (``bm25.Blocks``, written with
+the segment). BM25's term part ``tf (k1 + 1) / (k1 norm + tf)`` grows with tf and shrinks
+with the passage length, so ``idf x part(max tf, norm(min length))`` bounds every posting
+of the block under any idf and average length: the bounds stay valid when a delta segment
+changes the statistics, and nothing is computed at load. A list's bound is its best block's.
 
-The search is MaxScore, document at a time, passages in ascending id across the main
-segment and the delta. Lists are ordered by their upper bound; once the ``k`` best found
-so far set a threshold, the lists whose bounds together cannot beat it are "non-essential":
-only passages of the other lists are candidates, and a candidate is looked up in the
-non-essential lists (inside one block, located by the blocks' last passages) only while
-its score so far plus the remaining bounds, tightened to the block's own bound, can still
-beat the threshold. Ties go to the lower id: passages come in ascending id, so a later
-passage equal to the threshold loses, and only what cannot strictly beat it is skipped.
+The search is MaxScore, term at a time over a dense accumulator. Lists are added whole in
+decreasing bound (rare terms first) while the bounds of the lists not yet added could lift
+a passage none of them holds to the threshold, a lower bound on the k-th best score (the
+exact scores of the k passages best so far). The other lists are then only searched for
+the passages already seen, by galloping, each dropped once its partial score plus the
+bounds still to come falls below the threshold; the survivors are scored exactly. Only
+what cannot reach the threshold is dropped (a tie is kept: it may have the lower id), so
+the result is the exhaustive one. Segments are searched in turn, the best k carried over.
 
 Scores are computed with the float32 arithmetic of ``bm25._weights``, each term added in
 query order as the exhaustive path adds them, so both give bit-identical scores and
