@@ -532,7 +532,7 @@ def _ratios(ours: dict[str, Any], peer: dict[str, Any]) -> dict[str, float]:
         f"cpu_{p}": ours["cpu"][f"{p}_ms"] / max(peer["cpu"][f"{p}_ms"], 1e-6)
         for p in ("p50", "p99")
     }
-    return {key: round(value, 2) for key, value in (wall | cpu).items()}
+    return {key: float(f"{value:.3g}") for key, value in (wall | cpu).items()}  # rank-bm25: 0.00x
 
 
 def _measure(size: int, work: Path, baseline: Path | None, only_ours: bool) -> dict[str, Any]:
