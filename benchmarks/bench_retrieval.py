@@ -233,6 +233,7 @@ def work_ours_query(size: int, directory: str) -> dict[str, Any]:
     load_s = time.perf_counter() - started
     resident = _rss_mib() - before
     retrieval, hits = _timed(lambda terms: coverage.ranked(terms, 10), queries)
+    resident_retrieval = _rss_mib() - before  # tells the index's share from answering's
     asks = []
     for question in asked:
         t = time.perf_counter()
@@ -243,6 +244,7 @@ def work_ours_query(size: int, directory: str) -> dict[str, Any]:
     return {
         "cold_load_s": round(load_s, 3),
         **_resident(resident, resident_after, passages),
+        "resident_after_retrieval_mib": round(resident_retrieval, 1),
         "retrieval": retrieval,
         "ask": _percentiles(asks),
         "top10": _top10(asked, hits),
