@@ -88,7 +88,7 @@ def threshold(x: NDArray[np.float64], y: NDArray[np.float64], grown: NDArray[np.
         right = int((stated & (y == 1)).sum())
         if stated.any() and right / int(stated.sum()) >= TARGET_PRECISION:
             print(
-                f"threshold {value}: left-out grown questions stated {int(stated.sum())}, right {right}"
+                f"threshold {value}: left-out grown questions stated {stated.sum()}, right {right}"
             )
             return value
     return THRESHOLDS[-1]
