@@ -42,7 +42,7 @@ MIN_COVERAGE = 0.35
 #: passages are shown as such. The lowest threshold at which the model, fitted without each
 #: grown-coverage dev question in turn, stated answers to those questions with at least 85%
 #: precision (``benchmarks/fit_confidence.py``).
-ANSWER_CONFIDENCE = 0.6
+ANSWER_CONFIDENCE = 0.55
 #: A question must use at least one word ten times (log10: 1) more often than English does,
 #: measured over passages (``_topicality``); below, it is about something else.
 MIN_TOPICALITY = 1.0
@@ -97,7 +97,7 @@ class Weights:
     each feature by setting its weight to 0).
     """
 
-    bm25: float = 0.05  #: the passage's BM25 score, relative to the best
+    bm25: float = 0.15  #: the passage's BM25 score, relative to the best
     context: float = 0.3  #: choosing candidates: share of the question their article covers
     dates: float = 1.0  #: published in, or mentioning a day of, the period the question names
     title: float = 0.75  #: share of a term's weight counted when only the title or lead holds it
@@ -483,11 +483,11 @@ def _confidence(signals: dict[str, float]) -> float:
 #: The confidence model's coefficients: a logistic regression on the dev sets
 #: (``benchmarks/fit_confidence.py``), rounded.
 CONFIDENCE_MODEL = {
-    "bias": -0.09,
-    "coverage": 2.53,
-    "one sentence": 1.55,
-    "lead in article": -0.98,
-    "articles": -0.67,
+    "bias": -0.37,
+    "coverage": 2.41,
+    "one sentence": 1.92,
+    "lead in article": -0.74,
+    "articles": -0.7,
 }
 
 
