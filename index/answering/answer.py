@@ -205,6 +205,13 @@ class _Analysed:
 
 
 @per_coverage
+def _generic(coverage: Coverage) -> frozenset[int]:
+    """Ids of the everyday words of the coverage: in ``GENERIC_SHARE`` of passages or more."""
+    bm25 = coverage.bm25
+    return frozenset(np.flatnonzero(np.diff(bm25.indptr) >= GENERIC_SHARE * bm25.n_docs).tolist())
+
+
+@per_coverage
 def _analysed(coverage: Coverage) -> _Analysed:
     """The analysis kept across questions for one loaded index."""
     return _Analysed()
@@ -275,13 +282,11 @@ class _Sentences:
         key = (article, sentence.start)
         if key not in self.uncommon:
             title = metadata_terms(self.coverage)[article]
-            bm25 = self.coverage.bm25
-            limit = GENERIC_SHARE * bm25.n_docs
+            vocab, generic = self.coverage.bm25.vocab, _generic(self.coverage)
             self.uncommon[key] = frozenset(
                 term
                 for term in self.terms_at(article, sentence) - title
-                if term in bm25.vocab
-                and bm25.indptr[bm25.vocab[term] + 1] - bm25.indptr[bm25.vocab[term]] < limit
+                if term in vocab and vocab[term] not in generic
             )
         return self.uncommon[key]
 

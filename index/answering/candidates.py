@@ -143,6 +143,8 @@ def pool(
 def _leading(priority: NDArray[np.float64], most: int) -> NDArray[np.int64]:
     """Up to ``most`` indices of the largest positive values, ties to the lower index."""
     positive = np.flatnonzero(priority > 0)
+    if most <= 0:
+        return positive[:0]
     if positive.size > most:
         cut = np.partition(priority[positive], positive.size - most)[positive.size - most]
         positive = positive[priority[positive] >= cut]
