@@ -6,10 +6,10 @@ cost grew with the coverage. Instead two small pools are judged (``pool``):
 
 - the passages BM25 ranks best (``BM25_POOL``), through the index's top-k search;
 - every passage holding a question term in the articles whose passages could judge best
-  (``POOL_ARTICLES``), ranked by ``reach``: the share of the question an article's body,
-  title or byline holds, the bound of any of its passages' share. That finds the passage
-  holding the question's other words that BM25 passes over for short passages repeating
-  one rare word.
+  (``POOL_ARTICLES``), ranked by a bound built on ``reach``: the share of the question an
+  article's body, title or byline holds, which no passage of it can exceed. That finds the
+  passage holding the question's other words that BM25 passes over for short passages
+  repeating one rare word.
 
 Everything about a pool passage is then read by binary search in the sorted postings: which
 question terms it holds, whether its article's lead or title holds them, its BM25 score.
