@@ -41,6 +41,7 @@ SETS = (
     ("dev_qa", SHARED / "eval" / "dev_qa.jsonl", "seeds"),
     ("extra_qa", ROOT / "tests" / "data" / "extra_qa.jsonl", "seeds"),
     ("dev_grown_qa", SHARED / "eval" / "dev_grown_qa.jsonl", "grown"),
+    ("fit_grown_qa", ROOT / "tests" / "data" / "fit_grown_qa.jsonl", "grown"),
     ("extra_grown_qa", ROOT / "tests" / "data" / "extra_grown_qa.jsonl", "grown"),
 )
 #: Our own grown-coverage questions: never fitted on (``fit_confidence.py``), a held-out check.

@@ -1,4 +1,4 @@
-"""Retrieval at newsroom scale, side by side: our index, rank-bm25's own scoring, and bm25s.
+"""Retrieval at newsroom scale, side by side: ours, rank-bm25, bm25s (numpy and numba), tantivy.
 
 Corpora of about 10k, 100k and 1M passages are grown from the shared corpora (2,310 real
 White House, Kremlin and President of Ukraine articles, ~74k passages): beyond the real
@@ -7,18 +7,24 @@ carry a copy-specific suffix, so the vocabulary keeps growing as a real archive'
 two copies rank the same. Questions: the 25 dev questions plus 200 built from random
 sentences of the real articles (5-8 of their words, in order, framed as a question).
 
-Every system gets the same analysed terms and BM25Plus (k1=1.5, b=0.9, delta=1). Each
-measurement runs in a fresh subprocess so memory figures are its own: build time (analysis
-included), peak memory of the build process (max RSS, corpus text included), bytes on disk,
-resident memory added by loading, cold load time, retrieval latency p50/p99 (top 10) and,
-for ours, full ``ask`` latency (retrieval plus quote selection), the time to add one
-article, to open the index again after it (what another process does to pick it up) and
-retrieval with that delta beside the main segment, and the time to merge a delta into a new
-generation. rank-bm25 has no index to save or load, and its Python scoring loop is only run
-up to 100k passages. Top-10 passages and scores are checked against rank-bm25 wherever it
-runs. ``--baseline PATH`` also runs our workers from another checkout (e.g. the main
-branch) in the same run, so a change is compared side by side on the same loaded machine.
-Results: benchmarks/results/retrieval.json.
+Every system gets the same analysed terms: the corpus is analysed once per size (on every
+core, as our build does) into a file of terms joined by spaces, which each peer indexes.
+rank-bm25 and bm25s (``method="bm25+"``) score BM25Plus with k1=1.5, b=0.9, delta=1 and
+idf = log((N + 1) / df), as ours does; tantivy scores with its own BM25 (k1=1.2, b=0.75,
+Lucene's idf, no delta, lengths quantised to a byte) and is a speed reference only. Each
+system runs in a fresh subprocess, one after another, with one thread (BLAS/OpenMP and numba
+pools set to 1, bm25s ``n_threads=1``, tantivy's single-threaded searcher) and one query per
+call, top 10: the first call is timed on its own (numba compiles then), then a warm-up pass
+over every question, then ``PASSES`` timed passes, reported pooled and per pass. Reported per
+system: build time (analysis included), peak memory of the build process, bytes on disk, cold
+load time, resident memory added by loading and after the questions, latency p50/p99, and
+ours/peer latency ratios. For ours also: full ``ask`` latency, the time to add one article,
+to open the index again after it and retrieval with that delta, and to merge. Top-10
+passages and scores are checked against rank-bm25 wherever it runs (up to 100k passages: its
+scoring loop is O(N) Python) and top-10 scores against bm25s-numba's. A floors table (issues
+14 and 16) is printed and stored. ``--baseline PATH`` also runs our workers from another
+checkout (e.g. the main branch) in the same run, so a change is compared side by side on the
+same loaded machine. Results: benchmarks/results/retrieval.json.
 
 Run: ``.venv/bin/python benchmarks/bench_retrieval.py [--sizes 10000 100000 1000000]
 [--baseline ../main] [--only-ours]``
@@ -38,7 +44,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +65,16 @@ RESULTS = Path(__file__).parent / "results" / "retrieval.json"
 PARAMS = BM25Params()  # BM25Plus, k1=1.5, b=0.9, delta=1
 RANK_BM25_LIMIT = 100_000
 QUESTIONS = 200
+PASSES = 2  # timed passes over every question, after an untimed warm-up pass
+TERMS_FILE = "terms.txt"  # the analysed corpus the peers index: a passage a line
+ANALYSIS_CHUNK = 5_000
+#: One thread in every worker: BLAS and OpenMP pools, numba's parallel loops.
+ONE_THREAD = dict.fromkeys(
+    ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"), "1"
+)
+#: Peers in the order they run; rank-bm25 only up to ``RANK_BM25_LIMIT`` passages.
+PEERS = ("bm25s", "bm25s_numba", "tantivy", "rank_bm25")
+FLOOR_SIZES = ("100000", "1000000")
 _WORD = re.compile(r"\b[A-Za-z]{4,}\b")
 _SUFFIXES = [a + b for a in "bcdfghklmnprstvz" for b in "aeiou"]
 
@@ -98,7 +117,7 @@ def _variant(article: Article, copy: int) -> Article:
 def questions(articles: list[Article]) -> list[str]:
     rng = random.Random(7)
     dev = [json.loads(line)["q"] for line in (SHARED / "eval" / "dev_qa.jsonl").open()]
-    made = []
+    made: list[str] = []
     while len(made) < QUESTIONS:
         article = rng.choice(articles)
         spans = sentences(article.body)
@@ -132,6 +151,59 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
     }
 
 
+def _timed(
+    search: Callable[[list[str]], list[tuple[int, float]]], queries: list[list[str]]
+) -> tuple[dict[str, Any], list[list[tuple[int, float]]]]:
+    """Latency of ``search``, one query per call, and its hits for each query.
+
+    The first call is reported on its own (a JIT compiles there), then one untimed warm-up
+    pass over every query, then ``PASSES`` timed passes, pooled and per pass. Beside wall
+    time, the process's CPU time per call: on a shared machine a call descheduled for a
+    time slice (about 4 ms) shows in wall time only, so the CPU figures tell the system's
+    own tail from the machine's.
+    """
+    t = time.perf_counter()
+    search(queries[0])
+    first_s = time.perf_counter() - t
+    for terms in queries:
+        search(terms)
+    passes: list[list[float]] = []
+    cpu: list[float] = []
+    hits: list[list[tuple[int, float]]] = []
+    for _ in range(PASSES):
+        latencies, hits = [], []
+        for terms in queries:
+            t, c = time.perf_counter(), time.process_time()
+            hits.append(search(terms))
+            cpu.append(time.process_time() - c)
+            latencies.append(time.perf_counter() - t)
+        passes.append(latencies)
+    pooled = _percentiles([s for latencies in passes for s in latencies])
+    return {
+        **pooled,
+        "passes": [_percentiles(latencies) for latencies in passes],
+        "cpu": _percentiles(cpu),
+        "first_call_ms": round(first_s * 1000, 3),
+    }, hits
+
+
+def _top10(asked: list[str], hits: list[list[tuple[int, float]]]) -> dict[str, Any]:
+    return {
+        q: [[int(n), round(float(s), 4)] for n, s in h] for q, h in zip(asked, hits, strict=True)
+    }
+
+
+def _asked(size: int) -> tuple[list[Article], list[str], list[list[str]]]:
+    """The articles questions are drawn from, the questions, and their analysed terms."""
+    articles = grow(base_articles(), min(size, 20_000))
+    asked = questions(articles)
+    return articles, asked, [analyze(q) for q in asked]
+
+
+def _disk(directory: str) -> int:
+    return sum(p.stat().st_size for p in Path(directory).rglob("*") if p.is_file())
+
+
 # --- workers: each runs in its own process ---------------------------------------------------
 
 
@@ -154,59 +226,44 @@ def work_ours_query(size: int, directory: str) -> dict[str, Any]:
     from index.answering.answer import answer
     from index.storage.store import load
 
-    articles = grow(base_articles(), min(size, 20_000))
-    asked = questions(articles)
+    articles, asked, queries = _asked(size)
     before = _rss_mib()
     started = time.perf_counter()
     coverage = load(Path(directory))
     load_s = time.perf_counter() - started
     resident = _rss_mib() - before
-    passages = coverage.info.passages
-    for question in asked[:20]:  # warm caches
-        coverage.ranked(analyze(question), 10)
-    retrieval = []
-    top10 = {}
-    for question in asked:
-        t = time.perf_counter()
-        hits = coverage.ranked(analyze(question), 10)
-        retrieval.append(time.perf_counter() - t)
-        top10[question] = hits
+    retrieval, hits = _timed(lambda terms: coverage.ranked(terms, 10), queries)
+    resident_retrieval = _rss_mib() - before  # tells the index's share from answering's
     asks = []
     for question in asked:
         t = time.perf_counter()
         answer(coverage, question)
         asks.append(time.perf_counter() - t)
+    passages = coverage.info.passages
     resident_after = _rss_mib() - before
     return {
-        **_questions_report(load_s, resident, resident_after, passages, retrieval, asks, top10),
-        **_adding(articles, directory, asked),
+        "cold_load_s": round(load_s, 3),
+        **_resident(resident, resident_after, passages),
+        "resident_after_retrieval_mib": round(resident_retrieval, 1),
+        "retrieval": retrieval,
+        "ask": _percentiles(asks),
+        "top10": _top10(asked, hits),
+        **_adding(articles, directory, queries),
     }
 
 
-def _questions_report(
-    load_s: float,
-    resident: float,
-    resident_after: float,
-    passages: int,
-    retrieval: list[float],
-    asks: list[float],
-    top10: dict[str, list[tuple[int, float]]],
-) -> dict[str, Any]:
+def _resident(resident: float, resident_after: float, passages: int) -> dict[str, Any]:
     return {
-        "cold_load_s": round(load_s, 3),
         "resident_mib": round(resident, 1),
         "resident_bytes_per_passage": round(resident * 1024 * 1024 / passages, 1),
         "resident_after_questions_mib": round(resident_after, 1),
         "resident_after_questions_bytes_per_passage": round(
             resident_after * 1024 * 1024 / passages, 1
         ),
-        "retrieval": _percentiles(retrieval),
-        "ask": _percentiles(asks),
-        "top10": {q: [[n, round(s, 4)] for n, s in hits] for q, hits in top10.items()},
     }
 
 
-def _adding(articles: list[Article], directory: str, asked: list[str]) -> dict[str, Any]:
+def _adding(articles: list[Article], directory: str, queries: list[list[str]]) -> dict[str, Any]:
     """Add one article (a delta), open the index again, ask again, then force a merge."""
     from index.storage.store import append_articles, load
 
@@ -221,9 +278,9 @@ def _adding(articles: list[Article], directory: str, asked: list[str]) -> dict[s
     coverage = load(Path(directory))
     reload_s = time.perf_counter() - t
     retrieval = []
-    for question in asked:
+    for terms in queries:
         t = time.perf_counter()
-        coverage.ranked(analyze(question), 10)
+        coverage.ranked(terms, 10)
         retrieval.append(time.perf_counter() - t)
     t = time.perf_counter()
     append_articles(new[1:], Path(directory), PARAMS, "bench-merged", merge_passages=0)
@@ -235,87 +292,171 @@ def _adding(articles: list[Article], directory: str, asked: list[str]) -> dict[s
     }
 
 
-def _tokens(size: int) -> tuple[list[list[str]], float]:
+def work_prepare(size: int, directory: str) -> dict[str, Any]:
+    """Analyse the corpus once for every peer, on every core as our build does."""
     articles = grow(base_articles(), size)
+    texts = [a.body[s.start : s.end] for a in articles for s in passage_spans(a.body)]
+    chunks = [texts[i : i + ANALYSIS_CHUNK] for i in range(0, len(texts), ANALYSIS_CHUNK)]
     started = time.perf_counter()
-    corpus = [analyze(a.body[s.start : s.end]) for a in articles for s in passage_spans(a.body)]
-    return corpus, time.perf_counter() - started
+    with (
+        ProcessPoolExecutor(os.cpu_count() or 1) as pool,
+        (Path(directory).parent / TERMS_FILE).open("w", encoding="utf-8") as out,
+    ):
+        for lines in pool.map(_analysed_lines, chunks):
+            out.write(lines)
+    return {"analysis_s": round(time.perf_counter() - started, 2), "passages": len(texts)}
+
+
+def _analysed_lines(texts: list[str]) -> str:
+    """A passage a line, its terms joined by spaces (terms never hold whitespace)."""
+    return "".join(" ".join(analyze(text)) + "\n" for text in texts)
+
+
+def _corpus(directory: str) -> list[list[str]]:
+    """The analysed corpus ``work_prepare`` wrote, each distinct term one string object."""
+    with (Path(directory).parent / TERMS_FILE).open(encoding="utf-8") as lines:
+        return [list(map(sys.intern, line.split())) for line in lines]
 
 
 def work_rank_bm25(size: int, directory: str) -> dict[str, Any]:
     from rank_bm25 import BM25Plus
 
-    corpus, tokenize_s = _tokens(size)
-    asked = questions(grow(base_articles(), min(size, 20_000)))
+    corpus = _corpus(directory)
+    _, asked, queries = _asked(size)
     started = time.perf_counter()
     model = BM25Plus(corpus, k1=PARAMS.k1, b=PARAMS.b, delta=PARAMS.delta)
-    build_s = time.perf_counter() - started + tokenize_s
+    index_s = time.perf_counter() - started
     peak = _peak_mib()
-    ids = list(range(len(corpus)))
-    latencies, top10 = [], {}
-    for question in asked:
-        terms = analyze(question)
-        t = time.perf_counter()
+
+    def search(terms: list[str]) -> list[tuple[int, float]]:
+        # What get_top_n does (score every passage, sort), with ties in passage order.
         scores = model.get_scores(terms)
         best = np.lexsort((np.arange(len(scores)), -scores))[:10]
-        model.get_top_n(terms, ids, n=10)  # what a rank-bm25 user calls: included in the time
-        latencies.append(time.perf_counter() - t)
-        top10[question] = [[int(i), round(float(scores[i]), 4)] for i in best]
+        return [(int(i), float(scores[i])) for i in best]
+
+    retrieval, hits = _timed(search, queries)
     return {
-        "build_s": round(build_s, 2),
+        "index_s": round(index_s, 2),
         "build_peak_mib": round(peak, 1),
-        "retrieval": _percentiles(latencies),
-        "top10": top10,
+        "retrieval": retrieval,
+        "top10": _top10(asked, hits),
+    }
+
+
+def _bm25s(size: int, directory: str, backend: str) -> dict[str, Any]:
+    import bm25s
+
+    corpus = _corpus(directory)
+    _, asked, queries = _asked(size)
+    started = time.perf_counter()
+    model = bm25s.BM25(
+        method="bm25+", k1=PARAMS.k1, b=PARAMS.b, delta=PARAMS.delta, backend=backend
+    )
+    model.index(corpus, show_progress=False)
+    index_s = time.perf_counter() - started
+    peak = _peak_mib()
+    model.save(directory, show_progress=False)
+    del model, corpus
+    before = _rss_mib()
+    t = time.perf_counter()
+    loaded = bm25s.BM25.load(directory, mmap=True, backend=backend, show_progress=False)
+    load_s = time.perf_counter() - t
+    resident = _rss_mib() - before
+
+    def search(terms: list[str]) -> list[tuple[int, float]]:
+        known = [term for term in terms if term in loaded.vocab_dict]
+        if not known:  # bm25s refuses a query without a known term
+            return []
+        docs, scores = loaded.retrieve([known], k=10, show_progress=False, n_threads=1)
+        return list(zip(docs[0].tolist(), scores[0].tolist(), strict=True))
+
+    retrieval, hits = _timed(search, queries)
+    passages = int(loaded.scores["num_docs"])
+    return {
+        "index_s": round(index_s, 2),
+        "build_peak_mib": round(peak, 1),
+        "disk_bytes": _disk(directory),
+        "cold_load_s": round(load_s, 3),
+        **_resident(resident, _rss_mib() - before, passages),
+        "retrieval": retrieval,
+        "top10": _top10(asked, hits),
     }
 
 
 def work_bm25s(size: int, directory: str) -> dict[str, Any]:
-    import bm25s
+    return _bm25s(size, directory, "numpy")
 
-    corpus, tokenize_s = _tokens(size)
-    asked = questions(grow(base_articles(), min(size, 20_000)))
+
+def work_bm25s_numba(size: int, directory: str) -> dict[str, Any]:
+    return _bm25s(size, directory, "numba")
+
+
+def work_tantivy(size: int, directory: str) -> dict[str, Any]:
+    """tantivy, fed the analysed terms through its whitespace tokenizer; its own BM25."""
+    import tantivy
+
+    _, _, queries = _asked(size)
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
     started = time.perf_counter()
-    model = bm25s.BM25(method="bm25+", k1=PARAMS.k1, b=PARAMS.b, delta=PARAMS.delta)
-    model.index(corpus, show_progress=False)
-    build_s = time.perf_counter() - started + tokenize_s
+    index = tantivy.Index(builder.build(), path=directory)
+    writer = index.writer(heap_size=1_000_000_000, num_threads=1)
+    with (Path(directory).parent / TERMS_FILE).open(encoding="utf-8") as lines:
+        for line in lines:
+            writer.add_document(tantivy.Document(body=line.rstrip("\n")))
+    writer.commit()
+    writer.wait_merging_threads()
+    index_s = time.perf_counter() - started
     peak = _peak_mib()
-    model.save(directory, show_progress=False)
-    disk = sum(p.stat().st_size for p in Path(directory).rglob("*") if p.is_file())
-    del model, corpus
+    del writer, index
     before = _rss_mib()
     t = time.perf_counter()
-    loaded = bm25s.BM25.load(directory, mmap=True)
+    index = tantivy.Index.open(directory)
+    searcher = index.searcher()
     load_s = time.perf_counter() - t
     resident = _rss_mib() - before
-    latencies = []
-    for question in asked:
-        terms = [t for t in analyze(question) if t in loaded.vocab_dict] or ["__none__"]
-        t0 = time.perf_counter()
-        if terms != ["__none__"]:
-            loaded.retrieve([terms], k=10, show_progress=False, n_threads=1)
-        latencies.append(time.perf_counter() - t0)
+    schema = index.schema
+
+    def search(terms: list[str]) -> list[tuple[int, float]]:
+        clauses = [
+            (tantivy.Occur.Should, tantivy.Query.term_query(schema, "body", t, "freq"))
+            for t in terms
+        ]
+        # count=False: counting every match would rule out block-max WAND.
+        found = searcher.search(tantivy.Query.boolean_query(clauses), 10, count=False)
+        return [(address.doc, score) for score, address in found.hits]
+
+    retrieval, _ = _timed(search, queries)
     return {
-        "build_s": round(build_s, 2),
+        "index_s": round(index_s, 2),
         "build_peak_mib": round(peak, 1),
-        "disk_bytes": disk,
+        "disk_bytes": _disk(directory),
+        "segments": searcher.num_segments,
         "cold_load_s": round(load_s, 3),
-        "resident_mib": round(resident, 1),
-        "retrieval": _percentiles(latencies),
+        **_resident(resident, _rss_mib() - before, searcher.num_docs),
+        "retrieval": retrieval,
     }
 
 
-WORKERS = {
+WORKERS: dict[str, Callable[[int, str], dict[str, Any]]] = {
     "ours_build": work_ours_build,
     "ours_query": work_ours_query,
+    "prepare": work_prepare,
     "rank_bm25": work_rank_bm25,
     "bm25s": work_bm25s,
+    "bm25s_numba": work_bm25s_numba,
+    "tantivy": work_tantivy,
 }
 
 
 def _in_subprocess(
     worker: str, size: int, directory: Path, checkout: Path = ROOT
 ) -> dict[str, Any]:
-    """Run ``worker`` in a fresh process, from ``checkout``'s code and benchmark script."""
+    """Run ``worker`` in a fresh single-threaded process, from ``checkout``'s code and script.
+
+    Workers run one at a time: this waits for the process to end.
+    """
     command = [
         sys.executable,
         str(checkout / "benchmarks" / Path(__file__).name),
@@ -326,7 +467,8 @@ def _in_subprocess(
         "--dir",
         str(directory),
     ]
-    environment = os.environ | {"PYTHONPATH": str(checkout)}  # before the editable install
+    # PYTHONPATH: the checkout's code before the editable install.
+    environment = os.environ | ONE_THREAD | {"PYTHONPATH": str(checkout)}
     done = subprocess.run(
         command, capture_output=True, text=True, check=False, cwd=checkout, env=environment
     )
@@ -336,19 +478,27 @@ def _in_subprocess(
     return result
 
 
-def _parity(ours: dict[str, Any], oracle: dict[str, Any]) -> dict[str, Any]:
-    """Share of questions whose top 10 (ids and scores) equal rank-bm25's."""
-    same = 0
-    for question, expected in oracle["top10"].items():
+def _parity(ours: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """How many questions' top 10 equal the other system's: passages and scores, or scores.
+
+    Ours lists only passages holding a query term; BM25Plus gives every other passage a
+    score too, so the other's list is cut to the length of ours. Tied passages may come in
+    another order from bm25s, hence the count of equal score lists beside equal lists.
+    """
+    same, same_scores = 0, 0
+    for question, expected in other["top10"].items():
         got = ours["top10"].get(question, [])
-        # Ours lists only passages holding a query term; rank-bm25 pads with the rest.
         prefix = expected[: len(got)]
-        same_ids = [g[0] for g in got] == [e[0] for e in prefix]
-        if same_ids and np.allclose(
+        scores_equal = len(prefix) == len(got) and np.allclose(
             [g[1] for g in got], [e[1] for e in prefix], rtol=1e-4, atol=1e-4
-        ):
-            same += 1
-    return {"questions": len(oracle["top10"]), "identical_top10": same}
+        )
+        same_scores += bool(scores_equal)
+        same += bool(scores_equal and [g[0] for g in got] == [e[0] for e in prefix])
+    return {
+        "questions": len(other["top10"]),
+        "identical_top10": same,
+        "identical_top10_scores": same_scores,
+    }
 
 
 def _ours(size: int, directory: Path, checkout: Path = ROOT) -> dict[str, Any]:
@@ -356,27 +506,100 @@ def _ours(size: int, directory: Path, checkout: Path = ROOT) -> dict[str, Any]:
     return built | _in_subprocess("ours_query", size, directory, checkout)
 
 
+def _peers(size: int, work: Path, ours: dict[str, Any]) -> dict[str, Any]:
+    """Every peer on the corpus analysed once, then parity and ours/peer latency ratios."""
+    prepared = _in_subprocess("prepare", size, work / "prepare")
+    peers = {
+        name: _in_subprocess(name, size, work / name)
+        for name in PEERS
+        if name != "rank_bm25" or size <= RANK_BM25_LIMIT
+    }
+    (work / TERMS_FILE).unlink()
+    parity = {
+        name: _parity(ours, peers[name]) for name in ("rank_bm25", "bm25s_numba") if name in peers
+    }
+    for result in peers.values():
+        result["build_s"] = round(prepared["analysis_s"] + result["index_s"], 2)
+        result.pop("top10", None)
+    ratios = {
+        name: _ratios(ours["retrieval"], result["retrieval"]) for name, result in peers.items()
+    }
+    return {"analysis": prepared, **peers, "parity": parity, "ours_over_peer": ratios}
+
+
+def _ratios(ours: dict[str, Any], peer: dict[str, Any]) -> dict[str, float]:
+    """Our latency over the peer's, wall and CPU; above 1 the peer is faster."""
+    wall = {p: ours[f"{p}_ms"] / max(peer[f"{p}_ms"], 1e-6) for p in ("p50", "p99")}
+    cpu = {
+        f"cpu_{p}": ours["cpu"][f"{p}_ms"] / max(peer["cpu"][f"{p}_ms"], 1e-6)
+        for p in ("p50", "p99")
+    }
+    return {key: float(f"{value:.3g}") for key, value in (wall | cpu).items()}  # rank-bm25: 0.00x
+
+
 def _measure(size: int, work: Path, baseline: Path | None, only_ours: bool) -> dict[str, Any]:
     """One size's row: ours (and the baseline checkout's), then the other systems."""
+    load_before = os.getloadavg()[0]
     row: dict[str, Any] = {"ours": _ours(size, work / "ours")}
     if baseline is not None:
         row["baseline"] = _ours(size, work / "baseline", baseline.resolve())
         row["baseline"]["checkout"] = str(baseline)
-        del row["baseline"]["top10"]
+        row["baseline"].pop("top10", None)
     if not only_ours:
-        row["bm25s"] = _in_subprocess("bm25s", size, work / "bm25s")
-        row["speedup_vs_bm25s_p50"] = round(
-            row["bm25s"]["retrieval"]["p50_ms"] / row["ours"]["retrieval"]["p50_ms"], 2
-        )
-    if size <= RANK_BM25_LIMIT and not only_ours:
-        row["rank_bm25"] = _in_subprocess("rank_bm25", size, work / "rank")
-        row["parity_vs_rank_bm25"] = _parity(row["ours"], row["rank_bm25"])
-        row["speedup_vs_rank_bm25_p50"] = round(
-            row["rank_bm25"]["retrieval"]["p50_ms"] / row["ours"]["retrieval"]["p50_ms"], 1
-        )
-        del row["rank_bm25"]["top10"]
+        row |= _peers(size, work, row["ours"])
     del row["ours"]["top10"]
+    row["measured"] = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
     return row
+
+
+def floors(sizes: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issues 14 and 16's floors against the figures at hand (each size's latest run)."""
+    table: list[dict[str, Any]] = []
+
+    def check(floor: str, figure: str, met: bool) -> None:
+        table.append({"floor": floor, "figure": figure, "pass": bool(met)})
+
+    for size in FLOOR_SIZES:
+        if size not in sizes:
+            continue
+        row, at = sizes[size], f"{int(size):,}:"
+        ours = row["ours"]
+        for peer, label in (("bm25s_numba", "bm25s-numba"), ("tantivy", "tantivy")):
+            for p in ("p50", "p99") if peer in row else ():
+                mine, theirs = ours["retrieval"][f"{p}_ms"], row[peer]["retrieval"][f"{p}_ms"]
+                check(f"{at} retrieval {p} ≤ {label}'s", f"{mine} vs {theirs} ms", mine <= theirs)
+        for peer, what, key in (
+            ("rank_bm25", "top 10 identical to rank-bm25's", "identical_top10"),
+            ("bm25s_numba", "top-10 scores equal bm25s-numba's", "identical_top10_scores"),
+        ):
+            if peer in row.get("parity", {}):
+                same, asked = row["parity"][peer][key], row["parity"][peer]["questions"]
+                check(f"{at} {what}", f"{same} / {asked}", same == asked)
+        check(f"{at} cold load ≤ 1 s", f"{ours['cold_load_s']} s", ours["cold_load_s"] <= 1)
+        per_passage = ours["resident_after_questions_bytes_per_passage"]
+        check(
+            f"{at} resident after 225 questions ≤ 1 KiB/passage",
+            f"{per_passage} B",
+            per_passage <= 1024,
+        )
+    if all(size in sizes for size in FLOOR_SIZES):
+        small, large = (sizes[size]["ours"]["ask"]["p50_ms"] for size in FLOOR_SIZES)
+        ratio = round(large / small, 2)
+        check("ask p50 at 1M ≤ 1.5 × at 100k", f"{large} / {small} ms = {ratio}", ratio <= 1.5)
+    if "1000000" in sizes:
+        added = sizes["1000000"]["ours"]["add_one_article_s"]
+        check("1,000,000: adding one article ≤ 0.5 s", f"{added} s", added <= 0.5)
+    return table
+
+
+def _print_floors(table: list[dict[str, Any]]) -> None:
+    width = max((len(row["floor"]) for row in table), default=5)
+    for row in table:
+        verdict = "pass" if row["pass"] else "FAIL"
+        print(f"{row['floor']:<{width}}  {row['figure']:<28}  {verdict}")
 
 
 def main() -> None:
@@ -386,7 +609,9 @@ def main() -> None:
     parser.add_argument("--size", type=int)
     parser.add_argument("--dir", type=Path)
     parser.add_argument("--baseline", type=Path, help="another checkout to run ours from too")
-    parser.add_argument("--only-ours", action="store_true", help="skip bm25s and rank-bm25")
+    parser.add_argument(
+        "--only-ours", action="store_true", help="skip every peer (bm25s, tantivy, rank-bm25)"
+    )
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(WORKERS[args.worker](args.size, str(args.dir))))
@@ -396,10 +621,8 @@ def main() -> None:
         "params": "BM25Plus k1=1.5 b=0.9 delta=1",
         "sizes": {},
     }
-    if RESULTS.exists():
-        report = json.loads(RESULTS.read_text()) | {
-            "sizes": json.loads(RESULTS.read_text()).get("sizes", {})
-        }
+    if RESULTS.exists():  # other sizes (and, with --only-ours, the peers) stay as measured
+        report |= json.loads(RESULTS.read_text())
     for size in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
         try:
@@ -407,9 +630,11 @@ def main() -> None:
         finally:
             shutil.rmtree(work, ignore_errors=True)
         report["sizes"][str(size)] = report["sizes"].get(str(size), {}) | row
+        report["floors"] = floors(report["sizes"])
         print(json.dumps({size: row}, indent=1), flush=True)
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    _print_floors(report["floors"])
     print(f"written to {RESULTS}")
 
 

@@ -9,7 +9,9 @@ left in the file. The same database holds the questions on record (``bot.records
 
 Feedback is secondary to answering, so a database that cannot be used never stops the bot. A
 file that is not a database, or whose pages are damaged, is moved aside (renamed
-``feedback.broken-<UTC time>.sqlite3``) with a warning, and a new database is started. A lock
+``feedback.broken-<UTC time>.sqlite3``) with a warning, and a new database is started; when
+several processes find the same damage, only the first moves the file (a file lock beside it,
+and the file's identity), so no process moves aside the new database another has started. A lock
 held by another process is waited for at most ``BUSY_SECONDS``; then, as after any other
 failure, the store pauses for ``PAUSE_SECONDS``, so a burst of answers does not queue behind
 the lock. A call that cannot be served raises ``FeedbackUnavailableError``.
@@ -29,6 +31,8 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
+
+from filelock import FileLock
 
 from bot import records
 from bot.errors import FeedbackUnavailableError
@@ -91,6 +95,15 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at ``path`` as (device, inode), or None when there is none."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
+
+
 def _is_broken(error: sqlite3.Error) -> bool:
     """Whether ``error`` says the file itself is damaged (the primary code, not extended)."""
     return error.sqlite_errorcode & 0xFF in _BROKEN
@@ -117,6 +130,7 @@ class Feedback:
         self._clock: Callable[[], float] = clock
         self._lock: threading.Lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
+        self._opened: tuple[int, int] | None = None  #: (device, inode) of the file last opened
         self._paused_until: float = -math.inf
         # Open now, so a broken file is replaced at start; if the database cannot be used
         # (logged), the bot starts without feedback and tries again later.
@@ -230,6 +244,7 @@ class Feedback:
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
+            self._opened = _identity(self._path)
             db = sqlite3.connect(
                 self._path,
                 timeout=self._busy_seconds,
@@ -269,27 +284,36 @@ class Feedback:
         log.info("feedback database %s: votes re-keyed by salted user hashes", self._path)
 
     def _replace(self, error: sqlite3.Error) -> None:
-        """Move the damaged database (and its WAL files) aside and start a new one."""
+        """Move the damaged database (and its WAL files) aside and start a new one.
+
+        Under a file lock, and only when the file is still the one this store opened: another
+        process that found the same damage first has already started a new database there.
+        """
         self._close()
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-        aside = self._path.with_name(f"{self._path.stem}.broken-{stamp}{self._path.suffix}")
-        for suffix in ("", "-wal", "-shm"):
-            companion = Path(f"{self._path}{suffix}")
-            if companion.exists():
-                companion.replace(f"{aside}{suffix}")
-        log.warning(
-            "feedback database %s is damaged (%s): moved it to %s and started a new one",
-            self._path,
-            error,
-            aside.name,
-        )
-        # Buttons under older answers carry keys of the old database; new answers get ids
-        # above any it can have handed out (milliseconds since 1970), so an old key finds
-        # nothing rather than another question's answer.
-        self._connection().execute(
-            "INSERT INTO sqlite_sequence (name, seq) VALUES ('answers', ?)",
-            (time.time_ns() // 1_000_000,),
-        )
+        with FileLock(f"{self._path}.lock", timeout=self._busy_seconds):
+            if _identity(self._path) != self._opened:
+                log.info("feedback database %s was already replaced", self._path)
+                return
+            aside = self._path.with_name(
+                f"{self._path.stem}.broken-{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}{self._path.suffix}"
+            )
+            for suffix in ("", "-wal", "-shm"):
+                companion = Path(f"{self._path}{suffix}")
+                if companion.exists():
+                    companion.replace(f"{aside}{suffix}")
+            log.warning(
+                "feedback database %s is damaged (%s): moved it to %s and started a new one",
+                self._path,
+                error,
+                aside.name,
+            )
+            # Buttons under older answers carry keys of the old database; new answers get ids
+            # above any it can have handed out (milliseconds since 1970), so an old key finds
+            # nothing rather than another question's answer.
+            self._connection().execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES ('answers', ?)",
+                (time.time_ns() // 1_000_000,),
+            )
 
     def _pause(self, error: sqlite3.Error | OSError) -> None:
         self._close()  # the next try opens afresh

@@ -6,6 +6,8 @@ import contextlib
 import logging
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,40 @@ def test_the_lock_holder_really_holds_the_lock(tmp_path: Path) -> None:
         db.execute("CREATE TABLE t (x)")
     with locked(path), pytest.raises(sqlite3.OperationalError, match="locked"):
         sqlite3.connect(path, timeout=0).execute("INSERT INTO t VALUES (1)")
+
+
+def test_a_database_another_process_already_replaced_is_not_moved_aside_again(
+    tmp_path: Path,
+) -> None:
+    """Two processes finding the same damage: only the first moves the file aside."""
+    path = tmp_path / "feedback.sqlite3"
+    store = Feedback(path)
+    for _ in range(300):
+        store.record(ANSWER)
+    store.close()
+    damaged = bytearray(path.read_bytes())
+    for page in range(4096, len(damaged), 4096):
+        damaged[page : page + 64] = b"\xff" * 64
+    path.write_bytes(damaged)
+    ours = Feedback(path)  # opens the damaged file; its damage shows on the next write
+    theirs = subprocess.run(
+        [sys.executable, "-c", _RECORD_IN_ANOTHER_PROCESS, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert len(_moved_aside(tmp_path)) == 1
+    key = ours.record(ANSWER)
+    assert len(_moved_aside(tmp_path)) == 1  # the other process's new database stays
+    assert ours.question(theirs) == ANSWER.question
+    assert Feedback(path).question(key) == ANSWER.question
+
+
+_RECORD_IN_ANOTHER_PROCESS = """
+import sys
+from pathlib import Path
+from bot.feedback import Feedback
+from index.models import Answer
+store = Feedback(Path(sys.argv[1]))
+print(store.record(Answer("Is foreign policy personal?", True, "…", (), ())))
+"""

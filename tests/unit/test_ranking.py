@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from index.answering.answer import CLOSEST_LEAD, _analysed, answer
+from index.answering.answer import (
+    CLOSEST_LEAD,
+    CONFIDENCE_MODEL,
+    _analysed,
+    _confidence,
+    answer,
+    signals,
+)
 from index.storage.bm25 import BM25Params
 from index.storage.coverage import Coverage
 from index.storage.store import build_index, load
@@ -186,3 +193,23 @@ def test_analysis_kept_across_questions_changes_no_answer(coverage: Coverage) ->
         _analysed(coverage).clear()
         fresh.append(answer(coverage, question))
     assert warm == fresh
+
+
+def test_a_question_stated_in_one_sentence_is_surer_than_its_words_gathered_from_two(
+    coverage: Coverage,
+) -> None:
+    together = signals(coverage, "What did Putin and Macron agree on in their February 12 call?")
+    assert together["one sentence"] < together["coverage"] + 1e-9
+    spread = together | {"one sentence": together["one sentence"] / 2}
+    assert _confidence(spread) < _confidence(together)
+
+
+def test_a_quote_standing_alone_in_its_article_is_less_sure_than_one_its_article_supports(
+    coverage: Coverage,
+) -> None:
+    found = signals(coverage, "What did Psaki say about the Twitter thread?")
+    assert set(found) == set(CONFIDENCE_MODEL) - {"bias"}
+    assert 0.0 <= found["lead in article"] <= 1.0
+    alone = found | {"lead in article": 1.0}
+    supported = found | {"lead in article": 0.0}
+    assert _confidence(alone) < _confidence(supported)
