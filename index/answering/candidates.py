@@ -33,7 +33,7 @@ from index.storage.coverage import Coverage, per_coverage
 #: Passages BM25 ranks best that are always judged.
 BM25_POOL = 50
 #: Articles, by ``reach``, whose passages holding a question term are judged beside them.
-POOL_ARTICLES = 150
+POOL_ARTICLES = 250
 #: Article postings kept across questions (int32 entries, 4 bytes each) before starting afresh.
 ARTICLE_POSTINGS_ENTRIES = 2_000_000
 
