@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from index.analyze import analyze, jaccard
+from index.answering.candidates import passage_shares, pool, reach, shares, titled_articles
 from index.answering.cite import cite
 from index.answering.dates import Period, extract_dates
 from index.answering.intent import Intent, sinks, understand, zipf
@@ -33,7 +34,7 @@ from index.answering.question import QuestionTerms, problem
 from index.answering.turns import answered_question, is_reporter, opens_turn, turn_at
 from index.models import Answer, Citation, Span, Suggestion, byline
 from index.passages import needs_context, sentences
-from index.storage.bm25 import postings, scores, term_ids
+from index.storage.bm25 import scores_at, term_ids
 from index.storage.coverage import Coverage, per_coverage
 
 #: Share of the question's weighted vocabulary the best quote must cover to be shown at all.
@@ -206,6 +207,13 @@ class _Analysed:
 
 
 @per_coverage
+def _generic(coverage: Coverage) -> frozenset[int]:
+    """Ids of the everyday words of the coverage: in ``GENERIC_SHARE`` of passages or more."""
+    bm25 = coverage.bm25
+    return frozenset(np.flatnonzero(np.diff(bm25.indptr) >= GENERIC_SHARE * bm25.n_docs).tolist())
+
+
+@per_coverage
 def _analysed(coverage: Coverage) -> _Analysed:
     """The analysis kept across questions for one loaded index."""
     return _Analysed()
@@ -276,13 +284,11 @@ class _Sentences:
         key = (article, sentence.start)
         if key not in self.uncommon:
             title = metadata_terms(self.coverage)[article]
-            bm25 = self.coverage.bm25
-            limit = GENERIC_SHARE * bm25.n_docs
+            vocab, generic = self.coverage.bm25.vocab, _generic(self.coverage)
             self.uncommon[key] = frozenset(
                 term
                 for term in self.terms_at(article, sentence) - title
-                if term in bm25.vocab
-                and bm25.indptr[bm25.vocab[term] + 1] - bm25.indptr[bm25.vocab[term]] < limit
+                if term in vocab and vocab[term] not in generic
             )
         return self.uncommon[key]
 
@@ -502,7 +508,7 @@ def _topicality(coverage: Coverage, terms: QuestionTerms) -> float:
     bm25 = coverage.bm25
     if bm25.n_docs == 0:
         return 0.0
-    length = float(bm25.doc_len.mean()) or 1.0
+    length = _mean_length(coverage)
     best = -math.inf
     for term, word in terms.content:
         index = bm25.vocab.get(term)
@@ -512,6 +518,12 @@ def _topicality(coverage: Coverage, terms: QuestionTerms) -> float:
         english = 10 ** (zipf(word) - 9) if zipf(word) > 0 else UNKNOWN_WORD_FREQUENCY
         best = max(best, math.log10(share / (length * english)))
     return best
+
+
+@per_coverage
+def _mean_length(coverage: Coverage) -> float:
+    """Average analysed terms per passage (per loaded index: a pass over every passage)."""
+    return float(coverage.bm25.doc_len.mean()) or 1.0
 
 
 @per_coverage
@@ -540,20 +552,13 @@ def coverage_span(coverage: Coverage) -> tuple[date, date] | None:
 
 
 def _evidence(coverage: Coverage, weights: dict[str, float], period: Period | None) -> _Evidence:
-    """Article-level evidence: vocabulary coverage from the postings, and the date match."""
-    context = np.zeros(len(coverage.metas))
-    total = sum(weights.values()) or 1.0
-    bm25 = coverage.bm25
-    for term, weight in weights.items():
-        index = bm25.vocab[term]
-        passages = postings(bm25, index)
-        context[np.unique(coverage.passages[passages, 0])] += weight / total
+    """Article-level evidence: vocabulary coverage from article postings, and the date match."""
     days = published_days(coverage)
     if period is None:
         dated = np.zeros(len(coverage.metas), dtype=bool)
     else:
         dated = (days >= period.first.toordinal()) & (days <= period.last.toordinal())
-    return _Evidence(context, dated)
+    return _Evidence(shares(coverage, weights), dated)
 
 
 def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, float]]:
@@ -563,39 +568,43 @@ def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, floa
     lead counting as context, as for quotes), BM25, and their article's evidence (how much
     of the question the article covers, whether it is from the named period): the sentence
     that answers a readout question sits in the passage that holds the question's other
-    words, not necessarily in the one BM25 ranks first.
+    words, not necessarily in the one BM25 ranks first. Only a pool is judged (``pool``):
+    BM25's best, and the passages of the articles whose passages could judge best.
     Only articles the question names by byline or title, or only authored articles when it
     asks about "the author", when there are such passages.
     """
     query = [t for t in prefs.intent.content if t in prefs.term_weights]
-    ids = term_ids(coverage.bm25, query + list(prefs.intent.terms.framing))
+    query += list(prefs.intent.terms.framing)
+    ids = term_ids(coverage.bm25, query)
     if not ids:
         return []
-    evidence = prefs.evidence
-    dense, matched = scores(coverage.bm25, ids)
-    found = dense[matched].astype(np.float64)
+    judged = pool(coverage, query, _priority(coverage, prefs))
+    found = scores_at(coverage.bm25, ids, judged).astype(np.float64)
     top = float(found.max()) or 1.0
-    articles = coverage.passages[matched, 0]
-    weights = prefs.weights
-    combined = _passage_coverage(coverage, prefs, matched) + weights.bm25 * found / top
+    articles = coverage.passages[judged, 0]
+    weights, evidence = prefs.weights, prefs.evidence
+    held = passage_shares(coverage, judged, prefs.term_weights, weights.title) / prefs.total
+    combined = held + weights.bm25 * found / top
     combined = combined + weights.context * evidence.context[articles]
     combined = combined + weights.dates * evidence.dated[articles]
     if combined.size > CANDIDATE_POOL:
         keep = np.argpartition(-combined, CANDIDATE_POOL)[:CANDIDATE_POOL]
-        matched, found, combined = matched[keep], found[keep], combined[keep]
-    order = np.lexsort((matched, -combined))
+        judged, found, combined = judged[keep], found[keep], combined[keep]
+    order = np.lexsort((judged, -combined))
     offset = float(coverage.bm25.baseline[ids].sum())
-    pool = [(int(matched[i]), float(found[i]) + offset) for i in order]
+    ranked = [(int(judged[i]), float(found[i]) + offset) for i in order]
     if prefs.articles:
-        named = [hit for hit in pool if int(coverage.passages[hit[0]][0]) in prefs.articles]
-        pool = named or pool
+        named = [hit for hit in ranked if int(coverage.passages[hit[0]][0]) in prefs.articles]
+        ranked = named or ranked
     if prefs.wants_author:
-        authored = [hit for hit in pool if coverage.metas[int(coverage.passages[hit[0]][0])].author]
-        pool = authored or pool
+        authored = [
+            hit for hit in ranked if coverage.metas[int(coverage.passages[hit[0]][0])].author
+        ]
+        ranked = authored or ranked
     per_article: dict[int, int] = {}
     first: list[tuple[int, float]] = []
     rest: list[tuple[int, float]] = []
-    for number, score in pool:
+    for number, score in ranked:
         article = int(coverage.passages[number][0])
         per_article[article] = per_article.get(article, 0) + 1
         (first if per_article[article] <= PASSAGES_PER_ARTICLE else rest).append((number, score))
@@ -603,54 +612,30 @@ def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, floa
     return (first + rest)[:CANDIDATE_PASSAGES]
 
 
-def _passage_coverage(
-    coverage: Coverage, prefs: _Preferences, matched: NDArray[np.int32]
-) -> NDArray[np.float64]:
-    """Each matched passage's share of the question's weighted vocabulary, read from postings.
+#: More than any judgement adds: lifts a preferred article above every other.
+_PREFERRED = 10.0
 
-    The same measure as a quote's (``_window``), over the whole passage: a term the passage
-    lacks counts at the ``title`` weight when its article's title, byline or first passage
-    holds it. Candidates chosen by it are the passages whose sentences can score well, not
-    only those BM25 likes (short passages repeating one rare word).
+
+def _priority(coverage: Coverage, prefs: _Preferences) -> NDArray[np.float64]:
+    """Each article's bound on how well its passages judge, short of BM25: the best are read.
+
+    Articles the question names, or authored ones when it asks about "the author", come
+    first: candidates are drawn from them alone when they have any.
     """
-    bm25 = coverage.bm25
-    articles = coverage.passages[matched, 0]
-    held = np.zeros(bm25.n_docs, dtype=bool)
-    share = np.zeros(matched.size)
-    leads, titled = _lead_passages(coverage), _titled_articles(coverage)
-    for term, weight in prefs.term_weights.items():
-        index = bm25.vocab[term]
-        docs = postings(bm25, index)
-        held[docs] = True
-        has = held[matched]
-        held[docs] = False
-        about = np.zeros(len(coverage.metas), dtype=bool)
-        about[coverage.passages[docs[leads[docs]], 0]] = True
-        about[titled.get(term, _NONE)] = True
-        share += np.where(has, weight, prefs.weights.title * weight * about[articles])
-    return share / prefs.total
-
-
-_NONE = np.zeros(0, dtype=np.int64)
+    weights, evidence = prefs.weights, prefs.evidence
+    bound = reach(coverage, prefs.term_weights, prefs.total, weights.title)
+    bound += weights.context * evidence.context + weights.dates * evidence.dated
+    if prefs.wants_author:
+        bound += _PREFERRED * _authored(coverage)
+    if prefs.articles:
+        bound[sorted(prefs.articles)] += 2 * _PREFERRED
+    return bound
 
 
 @per_coverage
-def _lead_passages(coverage: Coverage) -> NDArray[np.bool_]:
-    """Whether each passage is its article's first (per loaded index)."""
-    leads = np.zeros(len(coverage.passages), dtype=bool)
-    first = [coverage.passage_range(i).start for i in range(len(coverage.metas))]
-    leads[[f for f in first if f < len(leads)]] = True
-    return leads
-
-
-@per_coverage
-def _titled_articles(coverage: Coverage) -> dict[str, NDArray[np.int64]]:
-    """For each title, byline or outlet term, the articles whose metadata holds it."""
-    found: dict[str, list[int]] = {}
-    for article, terms in enumerate(metadata_terms(coverage)):
-        for term in terms:
-            found.setdefault(term, []).append(article)
-    return {term: np.array(articles, dtype=np.int64) for term, articles in found.items()}
+def _authored(coverage: Coverage) -> NDArray[np.bool_]:
+    """Whether each article names its author (per loaded index)."""
+    return np.fromiter((bool(m.author) for m in coverage.metas), bool, len(coverage.metas))
 
 
 def _published_within(
@@ -669,10 +654,8 @@ def _published_within(
 
 
 def _articles_described(coverage: Coverage, naming: set[str]) -> frozenset[int]:
-    if not naming:
-        return frozenset()
-    described = metadata_terms(coverage)
-    return frozenset(i for i, terms in enumerate(described) if naming & terms)
+    titled = titled_articles(coverage)
+    return frozenset(int(article) for term in naming for article in titled.get(term, ()))
 
 
 def _term_weights(coverage: Coverage, terms: QuestionTerms) -> dict[str, float]:

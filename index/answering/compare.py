@@ -32,7 +32,7 @@ from index.answering.question import clean, key_terms, problem
 from index.answering.summary import summarize_article
 from index.models import Span
 from index.passages import needs_context, sentences
-from index.storage.coverage import ArticleMeta, Coverage
+from index.storage.coverage import ArticleMeta, Coverage, per_coverage
 
 #: Sides shown when the sources are not named: the outlets that say most about the topic.
 MAX_SIDES = 4
@@ -298,8 +298,9 @@ def topic_event(coverage: Coverage, topic: str) -> Event | None:
     return Event(first, last, period.words)
 
 
+@per_coverage
 def _span(coverage: Coverage) -> tuple[date, date] | None:
-    """The first and last publication dates of the coverage."""
+    """The first and last publication dates of the coverage (per loaded index)."""
     days = [day for day in (_published(meta) for meta in coverage.metas) if day is not None]
     return (min(days), max(days)) if days else None
 
@@ -367,11 +368,22 @@ def _host(url: str | None) -> str | None:
 
 def outlets(coverage: Coverage) -> dict[str, int]:
     """Every outlet in the coverage with its number of articles, by name."""
+    return dict(_outlets(coverage))  # a copy: the caller's to change
+
+
+@per_coverage
+def _outlets(coverage: Coverage) -> dict[str, int]:
+    """``outlets``, counted once per loaded index (autocomplete asks at every keystroke)."""
     counts: dict[str, int] = {}
-    for meta in coverage.metas:
-        name = side_name(meta)
+    for name in _sides(coverage):
         counts[name] = counts.get(name, 0) + 1
     return dict(sorted(counts.items()))
+
+
+@per_coverage
+def _sides(coverage: Coverage) -> tuple[str, ...]:
+    """Each article's outlet, by name (per loaded index)."""
+    return tuple(side_name(meta) for meta in coverage.metas)
 
 
 def _fold(text: str) -> str:
@@ -383,8 +395,12 @@ def _key(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", _fold(text))
 
 
+@per_coverage
 def _haystacks(coverage: Coverage) -> dict[str, str]:
-    """Per outlet, its name and the hosts of its links, folded to letters and digits."""
+    """Per outlet, its name and the hosts of its links, folded to letters and digits.
+
+    Once per loaded index: every article's link is read.
+    """
     hosts: dict[str, set[str]] = {}
     for meta in coverage.metas:
         hosts.setdefault(side_name(meta), set()).add(_key(_host(meta.url) or ""))
@@ -444,7 +460,7 @@ def _windows_by_outlet(coverage: Coverage, topic: _Topic) -> dict[str, list[_Win
     """Every outlet's scored candidate quotes, from its best passages on the topic."""
     passages: dict[str, list[tuple[int, float]]] = {}
     per_article: dict[int, int] = {}
-    sides = [side_name(meta) for meta in coverage.metas]
+    sides = _sides(coverage)
     bodies = _Bodies(coverage)
     for number, score in coverage.ranked(topic.query, CANDIDATE_POOL):
         article = int(coverage.passages[number][0])

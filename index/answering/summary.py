@@ -24,7 +24,7 @@ from index.answering.metadata import metadata_terms
 from index.answering.turns import is_reporter, speaker_at
 from index.models import Span, Summary, SummarySentence
 from index.passages import needs_context, sentences
-from index.storage.coverage import Coverage
+from index.storage.coverage import Coverage, per_coverage
 
 #: Share of terms in common (Jaccard) above which two sentences say the same thing.
 DUPLICATE_SIMILARITY = 0.6
@@ -294,14 +294,21 @@ def _central_articles(coverage: Coverage, n: int) -> list[int]:
     """Up to ``n`` articles whose passages best match the coverage's widespread terms."""
     if len(coverage) <= n:
         return list(range(len(coverage)))
-    df = np.diff(np.asarray(coverage.bm25.indptr))
-    terms = sorted(coverage.bm25.vocab, key=lambda t: -df[coverage.bm25.vocab[t]])[:COMMON_TERMS]
     found: dict[int, None] = {}
-    for number, _ in coverage.ranked(terms, 50 * n):
+    for number, _ in coverage.ranked(_widespread(coverage), 50 * n):
         found.setdefault(int(coverage.passages[number][0]), None)
         if len(found) == n:
             break
     return list(found)
+
+
+@per_coverage
+def _widespread(coverage: Coverage) -> tuple[str, ...]:
+    """The ``COMMON_TERMS`` terms in the most passages (once per loaded index: a vocabulary
+    sort, 0.4 s at 1M passages)."""
+    df = np.diff(np.asarray(coverage.bm25.indptr))
+    ordered = sorted(coverage.bm25.vocab, key=lambda t: -df[coverage.bm25.vocab[t]])
+    return tuple(ordered[:COMMON_TERMS])
 
 
 def _cite(coverage: Coverage, article: int, body: str, span: Span) -> SummarySentence:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -137,6 +137,12 @@ class Coverage:
     def passage_range(self, index: int) -> range:
         """Passage numbers of the article at ``index``, in body order."""
         return range(int(self._first_passage[index]), int(self._first_passage[index + 1]))
+
+    def passage_bounds(
+        self, articles: NDArray[np.integer[Any]]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """``passage_range`` of many articles at once: their first passages, and past-the-last."""
+        return self._first_passage[articles], self._first_passage[articles + 1]
 
     def search(self, query: str, k: int = 5) -> list[SearchHit]:
         """The ``k`` passages that best match ``query`` by BM25, best first."""

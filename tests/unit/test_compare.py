@@ -104,6 +104,12 @@ def test_ambiguous_and_unknown_sources_are_explained(readouts: Coverage) -> None
     assert outlets(readouts)[KREMLIN] == 3
 
 
+def test_outlets_counted_once_per_coverage_are_the_callers_to_change(readouts: Coverage) -> None:
+    listed = outlets(readouts)
+    listed.clear()
+    assert outlets(readouts)[KREMLIN] == 3
+
+
 def test_a_named_date_aligns_every_side_on_that_days_account(readouts: Coverage) -> None:
     sources = resolve_sources(readouts, ["whitehouse", "kremlin"])
     result = compare(readouts, DEC30, sources)
