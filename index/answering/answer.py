@@ -238,6 +238,7 @@ class _Sentences:
         self.abouts = shared.abouts
         self.questions = shared.questions
         self.novels: dict[tuple[int, int], frozenset[str]] = {}
+        self.held: dict[tuple[int, int, frozenset[str]], float] = {}
 
     def body(self, article: int) -> str:
         if article not in self.bodies:
@@ -269,6 +270,20 @@ class _Sentences:
     def opens_turn(self, article: int, sentence: Span) -> bool:
         """Whether a sentence starts with a turn label ("Q ", "MS. PSAKI: ", "Vladimir Putin: ")."""
         return opens_turn(self.body(article), sentence.start)
+
+    def weight_held(
+        self, article: int, sentence: Span, voice: frozenset[str], question: dict[str, float]
+    ) -> float:
+        """The question's weight a sentence holds, its speaker's label counting.
+
+        Every window of a sentence asks it again (alone, then in pairs before and after it),
+        so it is summed once per question.
+        """
+        key = (article, sentence.start, voice)
+        if key not in self.held:
+            terms = self.terms_at(article, sentence)
+            self.held[key] = sum(w for t, w in question.items() if t in terms or t in voice)
+        return self.held[key]
 
     def novel(self, article: int, sentence: Span, question: dict[str, float]) -> frozenset[str]:
         """A sentence's uncommon terms that neither the question nor the title holds."""
@@ -746,9 +761,11 @@ def _window(
     if tuning.novelty and _restates(split, article, (first, last), prefs):
         bonus -= tuning.novelty
         basis = (*basis, "restates the question")
-    alone = max(sum(w for t, w in weights.items() if t in p) for p in parts) / total
+    alone = max(split.weight_held(article, s, frozenset(), weights) for s in (first, last))
+    alone /= total
     # The speaker's label belongs to every sentence of the turn.
-    single = max(sum(w for t, w in weights.items() if t in p | turn.voice) for p in parts) / total
+    single = max(split.weight_held(article, s, turn.voice, weights) for s in (first, last))
+    single /= total
     if first != last:  # the question's words in one sentence beat the same words in two
         bonus += tuning.proximity * (alone / covered - 1 if covered else 0.0)
     if key >= 1.0:
@@ -793,8 +810,10 @@ def _features(
     # Readouts name their speaker once, at the top ("Vladimir Putin had a telephone
     # conversation ..."), then report speech as "The President of Russia noted ...".
     named = intent.speaker & (found | split.about(article))
-    attributed = bool(named) and bool(SPEECH.search(quote))
-    if intent.wants_speech and not (own_turn or SPEECH.search(quote)):
+    # The quote is searched for speech once, and only when an answer turns on it.
+    speaks = (bool(named) or (intent.wants_speech and not own_turn)) and bool(SPEECH.search(quote))
+    attributed = bool(named) and speaks
+    if intent.wants_speech and not (own_turn or speaks):
         return None  # "what did X say" is not answered by a passage where nobody speaks
     if own_turn or attributed:
         bonus += weights.speakers
