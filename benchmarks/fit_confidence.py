@@ -1,16 +1,16 @@
 """Fit the confidence model (``CONFIDENCE_MODEL`` in ``index.answering.answer``) on the dev sets.
 
-For every question of the dev sets (``bench_answers.SETS``: the seed sets and the grown ones)
-the answerer's evidence about its best quote (``index.answering.answer.signals``) is paired
-with whether that quote is right (an unanswerable question's quote never is). A logistic
-regression with a small L2 penalty (Newton's method, numpy only) is fitted on them and its
-rounded coefficients printed, ready to paste, with the threshold (``ANSWER_CONFIDENCE``): the
-lowest that keeps ``TARGET_PRECISION`` on the grown-coverage questions, each scored by the
-model fitted without it. The grown sets fitted on are the shared dev set and ours written for
-the fit (``tests/data/fit_grown_qa.jsonl``). Our other grown-coverage questions
-(``tests/data/extra_grown_qa.jsonl``, ``bench_answers.HELD_OUT``) are not fitted on: they
-are scored with the fitted model, as a held-out check that the threshold keeps its precision
-on questions it never saw.
+For every question of the question sets (``bench_answers.SETS``: the seed sets and the grown
+ones) the answerer's evidence about its best quote (``index.answering.answer.signals``) is
+paired with whether that quote is right (an unanswerable question's quote never is). A
+logistic regression with a small L2 penalty (Newton's method, numpy only) is fitted on all of
+them and its rounded coefficients printed, ready to paste, with the threshold
+(``ANSWER_CONFIDENCE``): the lowest that keeps ``TARGET_PRECISION`` on the grown-coverage
+questions when each set is scored by the model fitted without it (leave one set out). A set
+written apart from the others (a new author, new documents) is what held-out questions look
+like; leaving out one question at a time flattered the threshold: extra_grown_qa kept 82%
+that way, while blind_grown_qa, written afterwards by a session that never saw the bot, got
+1 of 4 stated answers right at the threshold it gave.
 
 Run: ``.venv/bin/python benchmarks/fit_confidence.py [--cache DIR]``
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from bench_answers import HELD_OUT, SETS, _right, coverages
+from bench_answers import SETS, _right, coverages
 from numpy.typing import NDArray
 
 from index.answering.answer import ANSWER_CONFIDENCE, answer, signals
@@ -34,11 +34,11 @@ from index.storage.coverage import Coverage
 
 #: L2 penalty on the coefficients (not the bias): keeps them small and readable.
 PENALTY = 0.5
-#: Answered-precision the threshold must keep on grown-coverage questions it was not fitted
-#: on (leave-one-out): above the issue's 80% floor, with room for new questions.
-TARGET_PRECISION = 0.85
+#: Answered-precision the threshold must keep on grown-coverage question sets it was not
+#: fitted on (leave one set out): the issue's floor.
+TARGET_PRECISION = 0.8
 #: Thresholds tried, lowest first.
-THRESHOLDS = tuple(round(0.4 + 0.05 * i, 2) for i in range(9))
+THRESHOLDS = tuple(round(0.4 + 0.01 * i, 2) for i in range(41))
 
 
 def examples(coverage: Coverage, path: Path) -> tuple[list[dict[str, float]], list[bool]]:
@@ -73,23 +73,24 @@ def fit(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
     return beta
 
 
-def threshold(x: NDArray[np.float64], y: NDArray[np.float64], grown: NDArray[np.bool_]) -> float:
-    """The lowest threshold keeping ``TARGET_PRECISION`` on grown questions, left out in turn.
+def threshold(
+    x: NDArray[np.float64], y: NDArray[np.float64], grown: NDArray[np.bool_], sets: list[str]
+) -> float:
+    """The lowest threshold keeping ``TARGET_PRECISION`` on grown questions, one set left out.
 
-    Each question is scored by the model fitted without it, so the precision is the one a
-    new question can expect, not the one the fit flatters.
+    Each set is scored by the model fitted on the others, so the precision is the one a new
+    set of questions can expect, not the one the fit flatters.
     """
     left_out = np.empty(len(y))
-    for i in range(len(y)):
-        keep = np.arange(len(y)) != i
-        left_out[i] = 1 / (1 + math.exp(-float(x[i] @ fit(x[keep], y[keep]))))
+    for name in dict.fromkeys(sets):
+        out = np.array([s == name for s in sets])
+        beta = fit(x[~out], y[~out])
+        left_out[out] = 1 / (1 + np.exp(-(x[out] @ beta)))
     for value in THRESHOLDS:
         stated = grown & (left_out >= value)
         right = int((stated & (y == 1)).sum())
         if stated.any() and right / int(stated.sum()) >= TARGET_PRECISION:
-            print(
-                f"threshold {value}: left-out grown questions stated {stated.sum()}, right {right}"
-            )
+            print(f"threshold {value}: left-out grown sets stated {stated.sum()}, right {right}")
             return value
     return THRESHOLDS[-1]
 
@@ -105,9 +106,8 @@ def main() -> None:
     names = list(next(iter(data.values()))[0][0])
     where = {name: coverage for name, _, coverage in SETS}
     train = [
-        (row, label, where[name] == "grown")
+        (row, label, name)
         for name, (rows, labels) in data.items()
-        if name != HELD_OUT
         for row, label in zip(rows, labels, strict=True)
     ]
     x = np.array([[1.0, *(row[n] for n in names)] for row, _, _ in train])
@@ -115,7 +115,9 @@ def main() -> None:
     beta = np.round(fit(x, y), 2)
     model = {"bias": float(beta[0])} | {n: float(b) for n, b in zip(names, beta[1:], strict=True)}
     print("CONFIDENCE_MODEL =", json.dumps(model, indent=1))
-    print("ANSWER_CONFIDENCE =", threshold(x, y, np.array([grown for _, _, grown in train])))
+    sets = [name for _, _, name in train]
+    grown = np.array([where[name] == "grown" for name in sets])
+    print("ANSWER_CONFIDENCE =", threshold(x, y, grown, sets))
     for name, (rows, labels) in data.items():
         z = [model["bias"] + sum(model[n] * row[n] for n in names) for row in rows]
         stated = [
