@@ -18,10 +18,11 @@ def create_bot(settings: Settings | None = None) -> CoverageBot:
     from bot.client import CoverageBot, ShardedCoverageBot
     from bot.feedback import Feedback
     from bot.settings import Settings
+    from index.answering.answer import prepare
     from index.storage.live import LiveCoverage
 
     settings = settings or Settings()
-    live = LiveCoverage(settings.maintainer())
+    live = LiveCoverage(settings.maintainer(), prepare)
     feedback = Feedback.in_folder(settings.data_dir)
     if settings.shard_count is None:
         return CoverageBot(settings, live, feedback)

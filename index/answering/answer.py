@@ -206,6 +206,25 @@ class _Analysed:
         return (self.spans, self.terms, self.uncommon, self.turns, self.abouts, self.questions)
 
 
+def prepare(coverage: Coverage) -> None:
+    """Compute and load now what every question needs from a loaded coverage.
+
+    A process swapping in a coverage calls this before serving it. Otherwise the first
+    question pays for it while members wait: reading every article's metadata (per coverage,
+    about 0.2 s over 2,300 articles, more at newsroom scale), and once per process, loading the
+    compiled search for this index's arrays and the word-frequency list (about 0.8 s).
+    """
+    metadata_terms(coverage)
+    titled_articles(coverage)
+    coverage_span(coverage)
+    _generic(coverage)
+    _authored(coverage)
+    _mean_length(coverage)
+    if coverage.bm25.vocab:
+        coverage.ranked([next(iter(coverage.bm25.vocab))], 1)
+    zipf("coverage")
+
+
 @per_coverage
 def _generic(coverage: Coverage) -> frozenset[int]:
     """Ids of the everyday words of the coverage: in ``GENERIC_SHARE`` of passages or more."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from index.ingest.files import list_folder
@@ -42,12 +43,21 @@ def signature(seeds_dir: Path) -> Signature:
 class LiveCoverage:
     """Holds the current ``Coverage`` and replaces it when the seeds folder changes."""
 
-    def __init__(self, maintainer: Maintainer) -> None:
-        """Open the index, building it first when missing, stale or corrupt."""
+    def __init__(
+        self, maintainer: Maintainer, prepare: Callable[[Coverage], object] | None = None
+    ) -> None:
+        """Open the index, building it first when missing, stale or corrupt.
+
+        ``prepare`` is run on every coverage before it is served (the first one included),
+        on the refreshing thread: what readers derive from a coverage once
+        (``index.answering.answer.prepare``) is then ready for the first question.
+        """
         self.maintainer: Maintainer = maintainer
         self.seeds_dir: Path = maintainer.seeds_dir
+        self._prepare: Callable[[Coverage], object] = prepare or (lambda coverage: None)
         self._signature: Signature = signature(self.seeds_dir)
         self._coverage: Coverage = maintainer.open().coverage
+        self._prepare(self._coverage)
         self._lock: threading.Lock = threading.Lock()
         #: The folder state whose rebuild failed (a full disk, a read-only index folder) and
         #: when: a poll every few seconds must not redo minutes of analysis each time.
@@ -91,6 +101,7 @@ class LiveCoverage:
             self._signature = seen
             if coverage.info.fingerprint == self._coverage.info.fingerprint and not force:
                 return False  # touched, not changed
+            self._prepare(coverage)
             self._coverage = coverage
             log.info(
                 "now serving %d articles, %d passages (fingerprint %s)",

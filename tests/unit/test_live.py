@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from index.answering.answer import answer
+from index.answering.answer import answer, prepare
 from index.models import Answer
 from index.storage.bm25 import BM25Params
+from index.storage.coverage import ArticleMeta, Coverage
 from index.storage.live import LiveCoverage
 from index.storage.maintain import Maintainer
 from tests.conftest import SEEDS
@@ -96,3 +98,36 @@ def test_a_failed_rebuild_leaves_the_previous_coverage_serving(
     monkeypatch.setattr(LiveCoverage, "_retry_slot", staticmethod(lambda: slot))
     assert live.refresh()  # the next attempt finishes the job
     assert live.current.info.articles == 3
+
+
+def test_every_coverage_is_prepared_before_it_is_served(tmp_path: Path) -> None:
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    prepared: list[tuple[Coverage, Coverage | None]] = []  # (prepared, serving at that time)
+    live: LiveCoverage | None = None
+
+    def prepare(coverage: Coverage) -> None:
+        prepared.append((coverage, live.current if live is not None else None))
+
+    live = LiveCoverage(Maintainer(tmp_path / "seeds", tmp_path / "index", BM25Params()), prepare)
+    assert [c for c, _ in prepared] == [live.current]  # the first one too
+    first = live.current
+    (live.seeds_dir / "geneva.md").write_text(NEW_ARTICLE)
+    assert live.refresh()
+    grown, serving = prepared[-1]
+    assert grown is live.current and serving is first  # prepared while the old one served
+
+
+class _NoScan(list[ArticleMeta]):
+    """Article metadata that may be looked up but not read through."""
+
+    def __iter__(self) -> Iterator[ArticleMeta]:
+        raise AssertionError("every article's metadata read at a question")
+
+
+def test_prepare_reads_what_every_question_reads_from_the_coverage(live: LiveCoverage) -> None:
+    coverage = live.current
+    prepare(coverage)
+    coverage.metas = _NoScan(coverage.metas)
+    assert answer(coverage, "Is foreign policy personal?").answered
+    for question in ("Who wrote Putin's Talk Therapy?", "What did Putin say in December 2021?"):
+        answer(coverage, question)  # metadata and dates: nothing read through every article
