@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -323,18 +323,25 @@ def scores(index: BM25Index, ids: Sequence[int]) -> tuple[NDArray[np.float32], N
     """
     dense = np.zeros(index.n_docs, dtype=np.float32)
     hit = np.zeros(index.n_docs, dtype=bool)
+    for idf, docs, tf in _term_postings(index, ids):
+        # docs are unique within one term's postings, so += adds once per passage
+        dense[docs] += _weights(tf, index.norm[docs], idf, index.params)
+        hit[docs] = True
+    return dense, np.flatnonzero(hit).astype(np.int32)
+
+
+def _term_postings(
+    index: BM25Index, ids: Sequence[int]
+) -> Iterator[tuple[np.float32, NDArray[np.int32], NDArray[np.float32]]]:
+    """For each query term (repeats again) and segment holding it: its float32 idf, and the
+    passages holding it with their term frequencies, in the order the scores add them."""
     for term in ids:
         idf = np.float32(index.idf[term])
         for segment in index.segments:
             slot = segment.slot(term)
-            if slot is None:
-                continue
-            lo, hi = segment.indptr[slot], segment.indptr[slot + 1]
-            docs = segment.doc_ids[lo:hi]
-            # docs are unique within one term's postings, so += adds once per passage
-            dense[docs] += _weights(segment.tf[lo:hi], index.norm[docs], idf, index.params)
-            hit[docs] = True
-    return dense, np.flatnonzero(hit).astype(np.int32)
+            if slot is not None:
+                lo, hi = segment.indptr[slot], segment.indptr[slot + 1]
+                yield idf, segment.doc_ids[lo:hi], segment.tf[lo:hi]
 
 
 def scores_at(
@@ -346,18 +353,10 @@ def scores_at(
     cost grows with ``passages``, not with the postings.
     """
     found = np.zeros(passages.shape[0], dtype=np.float32)
-    for term in ids:
-        idf = np.float32(index.idf[term])
-        for segment in index.segments:
-            slot = segment.slot(term)
-            if slot is None:
-                continue
-            lo, hi = segment.indptr[slot], segment.indptr[slot + 1]
-            docs = segment.doc_ids[lo:hi]
-            at = np.minimum(np.searchsorted(docs, passages), hi - lo - 1)
-            held = np.flatnonzero(docs[at] == passages)
-            tf = segment.tf[lo:hi][at[held]]
-            found[held] += _weights(tf, index.norm[passages[held]], idf, index.params)
+    for idf, docs, tf in _term_postings(index, ids):
+        at = np.minimum(np.searchsorted(docs, passages), docs.shape[0] - 1)
+        held = np.flatnonzero(docs[at] == passages)
+        found[held] += _weights(tf[at[held]], index.norm[passages[held]], idf, index.params)
     return found
 
 

@@ -34,6 +34,21 @@ def _moved_aside(folder: Path) -> list[Path]:
     return sorted(folder.glob("feedback.broken-*.sqlite3"))
 
 
+def _damaged_database(folder: Path) -> Path:
+    """A feedback database of 300 answers whose every page header past the first is damaged:
+    it opens, and the damage shows at the next write."""
+    path = folder / "feedback.sqlite3"
+    store = Feedback(path)
+    for _ in range(300):
+        store.record(ANSWER)
+    store.close()
+    damaged = bytearray(path.read_bytes())
+    for page in range(4096, len(damaged), 4096):
+        damaged[page : page + 64] = b"\xff" * 64
+    path.write_bytes(damaged)
+    return path
+
+
 def test_a_file_that_is_not_a_database_is_moved_aside_and_a_new_one_started(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -53,15 +68,7 @@ def test_a_file_that_is_not_a_database_is_moved_aside_and_a_new_one_started(
 def test_damaged_pages_found_while_running_are_moved_aside_and_the_answer_still_stored(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    path = tmp_path / "feedback.sqlite3"
-    store = Feedback(path)
-    for _ in range(300):
-        store.record(ANSWER)
-    store.close()
-    damaged = bytearray(path.read_bytes())
-    for page in range(4096, len(damaged), 4096):
-        damaged[page : page + 64] = b"\xff" * 64  # every page header past the first
-    path.write_bytes(damaged)
+    path = _damaged_database(tmp_path)
     reopened = Feedback(path)
     assert not _moved_aside(tmp_path)  # the first pages are intact: it opens
     with caplog.at_level(logging.WARNING, logger="bot.feedback"):
@@ -113,15 +120,7 @@ def test_a_database_another_process_already_replaced_is_not_moved_aside_again(
     tmp_path: Path,
 ) -> None:
     """Two processes finding the same damage: only the first moves the file aside."""
-    path = tmp_path / "feedback.sqlite3"
-    store = Feedback(path)
-    for _ in range(300):
-        store.record(ANSWER)
-    store.close()
-    damaged = bytearray(path.read_bytes())
-    for page in range(4096, len(damaged), 4096):
-        damaged[page : page + 64] = b"\xff" * 64
-    path.write_bytes(damaged)
+    path = _damaged_database(tmp_path)
     ours = Feedback(path)  # opens the damaged file; its damage shows on the next write
     theirs = subprocess.run(
         [sys.executable, "-c", _RECORD_IN_ANOTHER_PROCESS, str(path)],
