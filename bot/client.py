@@ -30,7 +30,7 @@ from discord.ext import commands
 from bot.errors import CoverageError
 from bot.feedback import Feedback
 from bot.settings import Settings
-from index.answering.answer import answer
+from index.answering.answer import answer as answer_question
 from index.answering.workers import AnswerWorkers
 from index.models import Answer
 from index.storage.live import LiveCoverage
@@ -257,18 +257,19 @@ class CoverageBot(commands.Bot):
     async def answer(self, question: str, **options: Any) -> Answer:
         """``index.answering.answer.answer`` for ``question``, off the event loop.
 
-        On the answering processes when there are any, else on the index thread. A process
-        that died, or could not open the index, costs no answer: the question is answered
-        here, from the coverage this process serves, and dead processes are replaced.
+        On the answering processes when there are any and they have opened the index, else
+        on the index thread. A process that died, or could not open the index, costs no
+        answer: the question is answered here, from the coverage this process serves, and
+        dead processes are replaced (questions are answered here while the new ones start).
         """
-        if self.answerers is not None:
+        if self.answerers is not None and self.answerers.ready():
             try:
                 return await asyncio.wrap_future(self.answerers.submit(question, **options))
             except BrokenProcessPool:
                 self.answerers.restart()
             except StoreError as exc:
                 log.warning("an answering process could not open the index: %s", exc)
-        return await self.off_loop(answer, self.live.current, question, **options)
+        return await self.off_loop(answer_question, self.live.current, question, **options)
 
     async def off_loop_feedback(self, function: Callable[..., T], /, *args: Any) -> T:
         """Run a feedback store call (record, question, vote) on the feedback thread.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.queues import Queue
 from pathlib import Path
@@ -35,7 +36,8 @@ class AnswerWorkers:
         """Start ``processes`` workers; each opens the index before its first question."""
         self.index_dir: Path = index_dir
         self.processes: int = processes
-        self._opened: Queue[int]
+        self._opened: Queue[int]  #: each worker puts its pid once it has opened the index
+        self._opening: int  #: workers yet to do so
         self._pool: ProcessPoolExecutor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -43,6 +45,7 @@ class AnswerWorkers:
         # held by one of them, and numba's compiled code is not fork-safe either.
         context = multiprocessing.get_context("spawn")
         self._opened = context.Queue()
+        self._opening = self.processes
         pool = ProcessPoolExecutor(
             self.processes,
             mp_context=context,
@@ -53,10 +56,21 @@ class AnswerWorkers:
             pool.submit(_ready)  # start every worker now, not when the first burst arrives
         return pool
 
+    def ready(self) -> bool:
+        """Whether every worker has opened the index; never waits."""
+        while self._opening:
+            try:
+                self._opened.get_nowait()
+            except queue.Empty:
+                return False
+            self._opening -= 1
+        return True
+
     def wait_ready(self, timeout: float) -> None:
         """Wait until every worker has opened the index; ``queue.Empty`` after ``timeout``."""
-        for _ in range(self.processes):
+        while self._opening:
             self._opened.get(timeout=timeout)
+            self._opening -= 1
 
     def submit(self, question: str, **options: Any) -> Future[Answer]:
         """Answer ``question`` (``answer``'s keyword options) on a worker."""

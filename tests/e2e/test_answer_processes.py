@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import signal
@@ -14,6 +15,8 @@ from index.answering.answer import answer
 from tests.e2e.conftest import World, public_answer
 from tests.markdown import visible
 
+#: Seconds new answering processes may take to start (imports, the index) on a loaded machine.
+START_SECONDS = 120
 QUESTION = "Why does the Biden administration keep talking to Putin?"
 EVIDENCE = (
     "It is also to calm him enough so that he doesn’t do anything truly crazy on the world stage."
@@ -67,6 +70,8 @@ async def test_a_killed_answering_process_costs_no_answer(
     [embed] = (await public_answer(world, QUESTION)).embeds
     assert EVIDENCE in visible(embed.description or "", block_quote=True)
     assert answered_here == [QUESTION]  # answered here while the processes were replaced
+    assert world.bot.answerers is not None
+    await asyncio.to_thread(world.bot.answerers.wait_ready, START_SECONDS)
     [embed] = (await public_answer(world, QUESTION)).embeds
     assert EVIDENCE in visible(embed.description or "", block_quote=True)
     assert answered_here == [QUESTION]  # and the new process answers the next one

@@ -41,6 +41,8 @@ def test_a_worker_answers_exactly_as_this_process_does(
     maintainer: Maintainer, workers: AnswerWorkers
 ) -> None:
     coverage = load(maintainer.index_dir)
+    workers.wait_ready(START_SECONDS)
+    assert workers.ready()
     for question in ("Is foreign policy personal?", "Who wrote about Biden and Putin's call?"):
         expected = answer(coverage, question, limit=2)
         assert workers.submit(question, limit=2).result(START_SECONDS) == expected
