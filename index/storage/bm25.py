@@ -120,6 +120,30 @@ class Postings:
 
 
 @dataclass(frozen=True, slots=True)
+class Impacts:
+    """One segment's impacts under one index's statistics, computed per term on first use.
+
+    A posting's impact is the part of its weight that depends on the passage,
+    ``tf / (k1 norm + tf)`` (``_impacts``); its weight is the term's ``idf (k1 + 1)`` times
+    it. The compiled search (``compiled``) fills a term's impacts the first time a query
+    holds it, so later queries multiply where they would divide. Impacts depend on the
+    average passage length of every segment, so they belong to the index, not the segment:
+    an index opened after an addition starts without any, and none is ever stale. Memory is
+    committed only for the terms asked about, 4 bytes a posting.
+    """
+
+    values: NDArray[np.float32]  #: per posting; meaningful where its term is ``ready``
+    ready: NDArray[np.bool_]  #: per term slot of the segment: its impacts are filled
+
+    @staticmethod
+    def empty(segment: Postings) -> Impacts:
+        """Nothing computed yet, and no memory committed: pages are touched when filled."""
+        return Impacts(
+            np.empty(segment.tf.shape[0], np.float32), np.zeros(segment.terms.shape[0], np.bool_)
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class BM25Index:
     """Segments searched as one index, with the statistics of their union.
 
@@ -137,9 +161,10 @@ class BM25Index:
     idf: NDArray[np.float64]
     baseline: NDArray[np.float32]  #: per-term contribution to passages without the term
     norm: NDArray[np.float32]  #: per passage: 1 - b + b * length / average length
-    avgdl: float  #: average passage length, for the bounds of ``Blocks``
-    #: Zeros, one per passage: the pruned search's accumulator, zero again after each call.
-    #: Calls hold the GIL (numba's default), so threads never share it mid-search.
+    #: Per segment, its impacts under these statistics, filled by the compiled search.
+    impacts: tuple[Impacts, ...]
+    #: Zeros, one per passage: the compiled search's accumulator, zero again after each call.
+    #: Calls hold the GIL (numba's default), so threads never share it or fill an impact.
     scratch: NDArray[np.float32]
 
     @property
@@ -175,8 +200,8 @@ def combine(
         idf=idf,
         baseline=base.astype(np.float32),
         norm=norm,
-        avgdl=avgdl,
-        scratch=np.zeros(n_docs, dtype=np.float32),
+        impacts=tuple(Impacts.empty(segment) for segment in segments),
+        scratch=np.zeros(n_docs, np.float32),
     )
 
 
@@ -368,7 +393,9 @@ def _weights(
     ``norm`` is consumed: the caller passes a fresh gather it does not keep.
 
     Equal to ``_contribution`` minus the baseline: for BM25Plus the ``delta`` part is the
-    baseline itself; okapi and rank-bm25's BM25L have none.
+    baseline itself; okapi and rank-bm25's BM25L have none. For okapi and BM25Plus, the
+    term's ``idf (k1 + 1)`` times the postings' ``_impacts``: the pruned search multiplies
+    the same float32 numbers.
     """
     k1 = np.float32(params.k1)
     if params.variant == "l":
@@ -376,11 +403,20 @@ def _weights(
         delta = np.float32(params.delta)
         weights: NDArray[np.float32] = idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
         return weights
+    weights = _impacts(tf, norm, k1)
+    weights *= idf * (k1 + 1)
+    return weights
+
+
+def _impacts(
+    tf: NDArray[np.float32], norm: NDArray[np.float32], k1: np.float32
+) -> NDArray[np.float32]:
+    """``tf / (k1 norm + tf)`` in float32, in ``norm``'s memory; ``prune._fill`` computes
+    the same operations in the same order."""
     norm *= k1  # in place: ``norm`` is the caller's fresh gather, and a query's hot loop
     norm += tf
-    weights = tf * (idf * (k1 + 1))
-    weights /= norm
-    return weights
+    np.divide(tf, norm, out=norm)
+    return norm
 
 
 def baseline_sum(index: BM25Index, ids: Sequence[int]) -> float:
@@ -389,32 +425,37 @@ def baseline_sum(index: BM25Index, ids: Sequence[int]) -> float:
 
 
 def top_k(
-    index: BM25Index, terms: Sequence[str], k: int, *, prune: bool = True
+    index: BM25Index, terms: Sequence[str], k: int, *, compiled: bool = True
 ) -> list[tuple[int, float]]:
     """The ``k`` best passages containing at least one query term, best first.
 
     Scores equal rank-bm25's ``get_scores`` for the same variant; ties go to the lower
-    passage id, so ranking is deterministic. With ``prune`` (and numba installed), BM25Plus,
-    and okapi while every query term's idf is positive, skip the passages that cannot make
-    the top ``k`` (``index.storage.prune``); the results are bit-identical to scoring every
-    posting.
+    passage id, so ranking is deterministic. With ``compiled`` (and numba installed),
+    BM25Plus, and okapi while every query term's idf is positive, the search runs in
+    ``index.storage.compiled`` over cached impacts; the results are bit-identical to
+    ``scores``'.
     """
     ids = term_ids(index, terms)
     if not ids or k <= 0:
         return []
-    search = _pruning_kernel() if prune else None
-    if search is not None and _prunable(index, ids):
-        found, matched = _pruned(search, index, ids, k)
+    search = _kernel() if compiled else None
+    if search is not None and _positive(index, ids):
+        matched, found = search(
+            tuple((s.terms, s.indptr, s.doc_ids, s.tf) for s in index.segments),
+            tuple((i.values, i.ready) for i in index.impacts),
+            np.asarray(ids, dtype=np.int64), index.idf, index.norm,
+            np.float32(index.params.k1), k, index.scratch,
+        )  # fmt: skip
     else:
         found, matched = _exhaustive(index, ids, k)
-    order = np.lexsort((matched, -found))[:k]
     offset = baseline_sum(index, ids)
-    return [(int(matched[i]), float(found[i]) + offset) for i in order]
+    return [(int(doc), float(score) + offset) for doc, score in zip(matched, found, strict=True)]
 
 
-def _prunable(index: BM25Index, ids: Sequence[int]) -> bool:
-    """Whether the bounds hold: weights grow with tf, i.e. every idf is positive (always for
-    BM25Plus; rank-bm25's BM25L weighs tf differently and is never pruned)."""
+def _positive(index: BM25Index, ids: Sequence[int]) -> bool:
+    """Whether every weight is positive, as the compiled search needs (a zero sum there
+    means a passage not seen yet): always for BM25Plus, for okapi while every idf is; it
+    does not weigh rank-bm25's BM25L."""
     variant = index.params.variant
     return variant == "plus" or (variant == "okapi" and bool(index.idf[ids].min() > 0))
 
@@ -422,50 +463,42 @@ def _prunable(index: BM25Index, ids: Sequence[int]) -> bool:
 def _exhaustive(
     index: BM25Index, ids: Sequence[int], k: int
 ) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
-    """Scores above the baseline of at least the best ``k`` matching passages, by scoring all."""
+    """The best ``k`` matching passages' scores above the baseline, and the passages, best
+    first, by numpy's ``scores``."""
     dense, matched = scores(index, ids)
     found = dense[matched]
     if matched.size > k:
         threshold = np.partition(found, matched.size - k)[matched.size - k]
-        keep = found >= threshold  # keeps every tie at the cut, ordered by the caller
+        keep = found >= threshold  # keeps every tie at the cut, ordered below
         matched, found = matched[keep], found[keep]
-    return found, matched
-
-
-def _pruned(
-    search: Callable[..., int], index: BM25Index, ids: Sequence[int], k: int
-) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
-    """The best ``k`` passages and their scores above the baseline, by ``prune.search``."""
-    query = np.asarray(ids, dtype=np.int64)
-    heap_docs = np.zeros(k, dtype=np.int32)
-    heap_scores = np.zeros(k, dtype=np.float32)
-    size = 0
-    for part in index.segments:
-        size = search(
-            (part.terms, part.indptr, part.doc_ids, part.tf),
-            (part.blocks.indptr, part.blocks.max_tf, part.blocks.min_len),
-            query, index.idf, index.norm, np.float32(index.params.k1), index.params.b,
-            index.avgdl, heap_docs, heap_scores, size, index.scratch,
-        )  # fmt: skip
-    return heap_scores[:size], heap_docs[:size]
+    order = np.lexsort((matched, -found))[:k]
+    return found[order], matched[order]
 
 
 @functools.cache
-def _pruning_kernel() -> Callable[..., int] | None:
-    """``prune.search``, or None where numba is missing or cannot cache (imported on first use)."""
+def _kernel() -> Callable[..., tuple[NDArray[np.int32], NDArray[np.float32]]] | None:
+    """``compiled.top_k``, or None where numba is missing or cannot cache (imported on first
+    use)."""
     try:
-        from index.storage.prune import search
+        from index.storage.compiled import top_k as search
     except ImportError as exc:
-        log.info("retrieval scores every posting: %s", exc)
+        log.info("retrieval runs in numpy: %s", exc)
         return None
     return search
 
 
 def warm_up() -> bool:
-    """Compile the pruning kernel now (into numba's cache), so no question waits for it.
+    """Compile the search now (into numba's cache), so no question waits for it: for an
+    index of one segment and for a generation with its delta beside it.
 
-    Returns whether the kernel is available. Called at build time; a process whose cache
-    could not be written compiles on its first question instead.
+    Returns whether the compiled search is available. Called at build time; a process whose
+    cache could not be written compiles on its first question instead.
     """
-    index = build([["a", "b"], ["a"], ["b", "c"]], BM25Params())
-    return _pruning_kernel() is not None and bool(top_k(index, ["a", "c"], 2))
+    lengths = np.ones(1, np.int32)
+    pair = [postings_from_ids(np.asarray([n], np.int64), lengths, n) for n in range(2)]
+    vocab, doc_len = {"a": 0, "b": 1}, np.ones(2, np.int32)
+    indexes = [
+        combine(vocab, pair[:1], doc_len, BM25Params()),
+        combine(vocab, pair, doc_len, BM25Params()),
+    ]
+    return _kernel() is not None and all(top_k(index, ["a", "b"], 2) for index in indexes)

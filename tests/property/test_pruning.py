@@ -37,7 +37,7 @@ def test_pruned_top_k_is_the_exhaustive_top_k(
     corpus: list[list[str]], cuts: list[int], query: list[str], params: BM25Params, k: int
 ) -> None:
     index = _segmented(corpus, cuts, params)
-    assert top_k(index, query, k) == top_k(index, query, k, prune=False)
+    assert top_k(index, query, k) == top_k(index, query, k, compiled=False)
 
 
 @given(corpus=_corpus, query=_query, params=_params, k=st.integers(1, 40))
@@ -61,7 +61,7 @@ def test_ties_go_to_the_lower_passage_in_either_segment() -> None:
     index = _segmented(corpus, [200], BM25Params())
     hits = top_k(index, ["aa", "bb"], 3)
     assert [n for n, _ in hits] == [0, 1, 2]
-    assert hits == top_k(index, ["aa", "bb"], 3, prune=False)
+    assert hits == top_k(index, ["aa", "bb"], 3, compiled=False)
 
 
 @given(corpus=_corpus)
@@ -94,14 +94,14 @@ def test_where_numba_cannot_cache_the_pruned_path_is_not_offered(
     seconds, so the import fails and ``top_k`` scores exhaustively."""
     import numba
 
-    from index.storage import prune
+    from index.storage import compiled
 
     def no_locator(*args: object, **kwargs: object) -> object:
         raise RuntimeError("cannot cache function: no locator available")
 
     monkeypatch.setattr(numba, "njit", no_locator)
     with pytest.raises(ImportError, match="cannot cache"):
-        prune._compiled(lambda: None)
+        compiled._compiled(lambda: None)
 
 
 def test_without_numba_top_k_gives_the_same_answers() -> None:
@@ -115,7 +115,7 @@ def test_without_numba_top_k_gives_the_same_answers() -> None:
         from index.storage import bm25
         from tests.property.test_bm25_parity import _segmented
         index = _segmented({corpus!r}, [300], bm25.BM25Params())
-        assert bm25._pruning_kernel() is None
+        assert bm25._kernel() is None
         print(json.dumps([bm25.top_k(index, q, 10) for q in {queries!r}]))
         """
     )
