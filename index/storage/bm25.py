@@ -27,8 +27,6 @@ from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
 Variant = Literal["okapi", "l", "plus"]
-#: Postings per block of ``Blocks``: a block's bound stays tight, and they add 1/32 to ``tf``.
-BLOCK = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,44 +46,6 @@ class BM25Params:
 
 
 @dataclass(frozen=True, slots=True)
-class Blocks:
-    """Per block of ``BLOCK`` postings of each term: what bounds the block's scores.
-
-    BM25's term part grows with the term frequency and shrinks with the passage length, so
-    the block's largest tf at its shortest passage bounds every posting in it, whatever the
-    idf and average length: stored with the segment, the bounds never go stale. Blocks of
-    ``Postings.terms[i]`` are ``indptr[i]:indptr[i + 1]``; each term's last may be short.
-    """
-
-    indptr: NDArray[np.int64]
-    max_tf: NDArray[np.float32]
-    min_len: NDArray[np.int32]
-
-    def __post_init__(self) -> None:
-        _read_only(self.indptr, self.max_tf, self.min_len)
-
-    @staticmethod
-    def of(
-        indptr: NDArray[np.int64],
-        tf: NDArray[np.float32],
-        lengths: NDArray[np.int32],
-    ) -> Blocks:
-        """The blocks of postings ``indptr``/``tf`` whose passages have ``lengths``."""
-        counts = (np.diff(indptr) + BLOCK - 1) // BLOCK
-        blocks = np.zeros(counts.shape[0] + 1, dtype=np.int64)
-        np.cumsum(counts, out=blocks[1:])
-        owner = np.repeat(np.arange(counts.shape[0]), counts)
-        starts = indptr[:-1][owner] + (np.arange(int(blocks[-1])) - blocks[:-1][owner]) * BLOCK
-        if not starts.size:
-            return Blocks(blocks, np.empty(0, np.float32), np.empty(0, np.int32))
-        return Blocks(
-            blocks,
-            np.maximum.reduceat(tf, starts).astype(np.float32),
-            np.minimum.reduceat(lengths, starts).astype(np.int32),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class Postings:
     """One segment's inverted index: for each of its terms, the passages holding it, how often.
 
@@ -99,11 +59,10 @@ class Postings:
     indptr: NDArray[np.int64]
     doc_ids: NDArray[np.int32]  #: passage ids, ascending within each term
     tf: NDArray[np.float32]  #: occurrences of the term in the passage
-    blocks: Blocks  #: bounds for pruning (``prune``)
 
     def __post_init__(self) -> None:
-        # Read-only like the memory maps a loaded index holds: one compiled pruning kernel
-        # serves both, and nothing can change a segment in place.
+        # Read-only like the memory maps a loaded index holds: one compiled search serves
+        # both, and nothing can change a segment in place.
         _read_only(self.terms, self.indptr, self.doc_ids, self.tf)
 
     def slot(self, term: int) -> int | None:
@@ -240,18 +199,14 @@ def postings_from_ids(
         indptr=indptr,
         doc_ids=(pairs % n_docs + first_doc).astype(np.int32),
         tf=tf.astype(np.float32),
-        blocks=Blocks.of(indptr, tf.astype(np.float32), doc_len[pairs % n_docs]),
     )
 
 
-def merge(
-    first: Postings, second: Postings, doc_len: NDArray[np.int32], first_doc: int
-) -> Postings:
+def merge(first: Postings, second: Postings) -> Postings:
     """One segment holding both: ``second``'s passages all come after ``first``'s.
 
     Each term's postings are ``first``'s then ``second``'s, so passage ids stay ascending;
-    placing them is arithmetic on offsets, with no sort. ``doc_len`` holds the lengths of
-    both segments' passages, the first being passage ``first_doc``; the blocks are made anew.
+    placing them is arithmetic on offsets, with no sort.
     """
     terms = np.union1d(first.terms, second.terms).astype(np.int32)
     counts = [_counts_over(part, terms) for part in (first, second)]
@@ -262,8 +217,7 @@ def merge(
     for part, before in ((first, indptr[:-1]), (second, indptr[:-1] + counts[0])):
         at = _positions(part, terms, before)
         doc_ids[at], tf[at] = part.doc_ids, part.tf
-    blocks = Blocks.of(indptr, tf, doc_len[doc_ids - first_doc])
-    return Postings(terms, indptr, doc_ids, tf, blocks)
+    return Postings(terms, indptr, doc_ids, tf)
 
 
 def _read_only(*arrays: NDArray[Any]) -> None:

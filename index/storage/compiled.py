@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import numba
 import numpy as np
@@ -43,7 +43,7 @@ def _compiled(function: F) -> F:
     user's cache folder): every process would then compile for seconds before its first
     question, so ``bm25.top_k`` scores with numpy instead.
     """
-    inline = "always" if function.__name__[0] == "_" else "never"
+    inline: Literal["never", "always"] = "always" if function.__name__[0] == "_" else "never"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", numba.NumbaWarning)
