@@ -373,9 +373,9 @@ def _impacts(
     return norm
 
 
-def baseline_sum(index: BM25Index, ids: Sequence[int]) -> float:
+def baseline_sum(index: BM25Index, ids: Sequence[int] | NDArray[np.int64]) -> float:
     """What rank-bm25 adds to every passage for these query terms (zero for okapi)."""
-    return float(index.baseline[list(ids)].sum()) if ids else 0.0
+    return float(index.baseline[np.asarray(ids, dtype=np.int64)].sum()) if len(ids) else 0.0
 
 
 def top_k(
@@ -392,18 +392,19 @@ def top_k(
     ids = term_ids(index, terms)
     if not ids or k <= 0:
         return []
+    query = np.asarray(ids, dtype=np.int64)
     search = _kernel() if compiled else None
     if search is not None and _positive(index, ids):
         matched, found = search(
             tuple((s.terms, s.indptr, s.doc_ids, s.tf) for s in index.segments),
             tuple((i.values, i.ready) for i in index.impacts),
-            np.asarray(ids, dtype=np.int64), index.idf, index.norm,
-            np.float32(index.params.k1), k, index.scratch,
+            query, index.idf, index.norm, np.float32(index.params.k1), k, index.scratch,
         )  # fmt: skip
     else:
         found, matched = _exhaustive(index, ids, k)
-    offset = baseline_sum(index, ids)
-    return [(int(doc), float(score) + offset) for doc, score in zip(matched, found, strict=True)]
+    offset = baseline_sum(index, query)
+    # tolist: Python numbers at once, the scores exactly as float(found[i]) gives them
+    return [(doc, score + offset) for doc, score in zip(matched.tolist(), found.tolist())]
 
 
 def _positive(index: BM25Index, ids: Sequence[int]) -> bool:
