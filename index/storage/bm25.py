@@ -348,7 +348,7 @@ def _weights(
 
     Equal to ``_contribution`` minus the baseline: for BM25Plus the ``delta`` part is the
     baseline itself; okapi and rank-bm25's BM25L have none. For okapi and BM25Plus, the
-    term's ``idf (k1 + 1)`` times the postings' ``_impacts``: the pruned search multiplies
+    term's ``idf (k1 + 1)`` times the postings' ``_impacts``: the compiled search multiplies
     the same float32 numbers.
     """
     k1 = np.float32(params.k1)
@@ -365,7 +365,7 @@ def _weights(
 def _impacts(
     tf: NDArray[np.float32], norm: NDArray[np.float32], k1: np.float32
 ) -> NDArray[np.float32]:
-    """``tf / (k1 norm + tf)`` in float32, in ``norm``'s memory; ``prune._fill`` computes
+    """``tf / (k1 norm + tf)`` in float32, in ``norm``'s memory; ``compiled._fill`` computes
     the same operations in the same order."""
     norm *= k1  # in place: ``norm`` is the caller's fresh gather, and a query's hot loop
     norm += tf
@@ -403,8 +403,9 @@ def top_k(
     else:
         found, matched = _exhaustive(index, ids, k)
     offset = baseline_sum(index, query)
-    # tolist: Python numbers at once, the scores exactly as float(found[i]) gives them
-    return [(doc, score + offset) for doc, score in zip(matched.tolist(), found.tolist())]
+    # tolist: Python numbers at once, each score exactly as float(found[i]) gives it
+    hits = zip(matched.tolist(), found.tolist(), strict=True)
+    return [(doc, score + offset) for doc, score in hits]
 
 
 def _positive(index: BM25Index, ids: Sequence[int]) -> bool:
