@@ -126,3 +126,18 @@ def test_without_numba_top_k_gives_the_same_answers() -> None:
     index = _segmented(corpus, [300], BM25Params())
     expected = [[list(hit) for hit in top_k(index, q, 10)] for q in queries]
     assert json.loads(done.stdout) == expected
+
+
+def test_warm_up_compiles_for_a_generation_alone_and_with_its_delta() -> None:
+    """A process serving an index with a delta must not compile at its first question."""
+    script = textwrap.dedent(
+        """
+        from index.storage import bm25, compiled
+        assert bm25.warm_up()
+        print(sorted(len(signature[0]) for signature in compiled.top_k.signatures))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["[1,", "2]"]
