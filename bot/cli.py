@@ -244,7 +244,7 @@ def _print_json(value: Any) -> None:
 
 
 def _index_build(args: argparse.Namespace, settings: Settings) -> int:
-    warm_up()  # compile the pruned search into numba's cache now, not at a first question
+    warm_up()  # compile the top-k search into numba's cache now, not at a first question
     maintainer = settings.maintainer()
     if args.if_needed:
         opened = maintainer.open()

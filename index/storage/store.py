@@ -56,7 +56,6 @@ from index.atomic import fsync_tree, write_atomic
 from index.ingest.files import PARSER_VERSION, body_key, list_folder, read_folder
 from index.models import Article, Problem
 from index.storage.bm25 import (
-    Blocks,
     BM25Params,
     Postings,
     combine,
@@ -68,7 +67,7 @@ from index.storage.coverage import ArticleMeta, Bodies, Coverage, IndexInfo
 log = logging.getLogger(__name__)
 
 #: Bump when the on-disk layout changes; other versions are rebuilt, never misread.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 #: File in the index directory naming the live generation and its delta.
 CURRENT = "CURRENT"
 #: A delta holding more passages than this (or than the main segment) is merged into a new
@@ -83,9 +82,6 @@ _ARRAYS = (
     "indptr",
     "doc_ids",
     "tf",
-    "block_indptr",
-    "block_max_tf",
-    "block_min_len",
     "doc_len",
     "passages",
     "bodies",
@@ -227,9 +223,6 @@ class _Segment:
             "indptr": self.postings.indptr,
             "doc_ids": self.postings.doc_ids,
             "tf": self.postings.tf,
-            "block_indptr": self.postings.blocks.indptr,
-            "block_max_tf": self.postings.blocks.max_tf,
-            "block_min_len": self.postings.blocks.min_len,
             "doc_len": self.doc_len,
             "passages": self.rows,
             "bodies": self.bodies,
@@ -310,7 +303,6 @@ def _new_segment(
 
 def _join(first: _Segment, second: _Segment) -> _Segment:
     """One segment holding ``first``'s articles, then ``second``'s (which follow them)."""
-    doc_len = np.concatenate([first.doc_len, second.doc_len])
     return _Segment(
         metas=first.metas + second.metas,
         bodies=np.concatenate([first.bodies, second.bodies]),
@@ -319,8 +311,8 @@ def _join(first: _Segment, second: _Segment) -> _Segment:
         ),
         body_keys=np.concatenate([first.body_keys, second.body_keys]),
         rows=np.concatenate([first.rows, second.rows]),
-        doc_len=doc_len,
-        postings=merge(first.postings, second.postings, doc_len, first.first_passage),
+        doc_len=np.concatenate([first.doc_len, second.doc_len]),
+        postings=merge(first.postings, second.postings),
         terms=first.terms + second.terms,
         first_passage=first.first_passage,
     )
@@ -534,9 +526,8 @@ def _read_segment(directory: Path, first_passage: int) -> _Segment:
 
 
 def _postings(arrays: dict[str, NDArray[Any]]) -> Postings:
-    """A stored segment's postings and their blocks."""
-    blocks = Blocks(*(arrays[n] for n in ("block_indptr", "block_max_tf", "block_min_len")))
-    return Postings(arrays["terms"], arrays["indptr"], arrays["doc_ids"], arrays["tf"], blocks)
+    """A stored segment's postings."""
+    return Postings(arrays["terms"], arrays["indptr"], arrays["doc_ids"], arrays["tf"])
 
 
 def _live(index_dir: Path) -> tuple[Path, Path | None]:
@@ -711,10 +702,6 @@ def _check_segment(arrays: dict[str, NDArray[Any]], n_articles: int) -> None:
             "postings length": int(arrays["indptr"][-1])
             == len(arrays["doc_ids"])
             == len(arrays["tf"]),
-            "block list": len(arrays["block_indptr"]) == len(arrays["indptr"]),
-            "block count": int(arrays["block_indptr"][-1])
-            == len(arrays["block_max_tf"])
-            == len(arrays["block_min_len"]),
             "passage count": len(arrays["doc_len"]) == len(arrays["passages"]),
             "article count": n_articles
             == len(arrays["body_offsets"]) - 1

@@ -83,7 +83,7 @@ def _flip_last_byte(path: Path) -> None:
             lambda g: (g / "tf.npy").write_bytes((g / "tf.npy").read_bytes()[:100]),
             "wrong size",
         ),
-        (lambda g: _flip_last_byte(g / "block_max_tf.npy"), "does not match its checksum"),
+        (lambda g: _flip_last_byte(g / "doc_ids.npy"), "does not match its checksum"),
         (lambda g: (g / "params.json").write_text("{not json"), "JSONDecodeError"),
         (lambda g: (g / "vocab.json").unlink(), "FileNotFoundError"),
         (lambda g: shutil.rmtree(g), "FileNotFoundError"),
