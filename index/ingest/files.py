@@ -59,6 +59,7 @@ _NAME = re.compile(r"^[A-Z][\w'’.-]*(\s+[A-Z][\w'’.-]*){1,3}$")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
 _MARKUP_CHARS = re.compile(r"[\\`*_\[\]<>]")
 _OUTSIDE = "a symbolic link out of the seeds folder; not followed"
+_LOOP = "a symbolic link that loops back on itself; not followed"
 _HIDDEN = 0xF0000  # a private-use plane: escaped characters wait there during inline rules
 _HIDDEN_CHARS = re.compile("[\U000f0000-\U000f00ff]")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%B %d %Y", "%Y-%m-%d")
@@ -89,17 +90,31 @@ def list_folder(folder: Path) -> tuple[list[Path], list[Problem]]:
         base = Path(current)
         folders[:] = [name for name in folders if not name.startswith(".")]
         for name in folders:
-            if (base / name).is_symlink() and not (base / name).resolve().is_relative_to(root):
-                problems.append(Problem(_label(base / name, folder), None, _OUTSIDE))
+            if reason := _not_followed(base / name, root):
+                problems.append(Problem(_label(base / name, folder), None, reason))
         for name in names:
             path = base / name
             if name.startswith("."):
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.append(Problem(_label(path, folder), None, _OUTSIDE))
+            if reason := _not_followed(path, root):
+                problems.append(Problem(_label(path, folder), None, reason))
                 continue
             files.append(path)
     return sorted(files), problems
+
+
+def _not_followed(path: Path, root: Path) -> str | None:
+    """Why the symbolic link ``path`` is not followed (out of ``root``, or a loop), if it is not.
+
+    A loop raises ``RuntimeError`` from ``resolve`` on Python 3.11 (``OSError`` later).
+    """
+    if not path.is_symlink():
+        return None
+    try:
+        inside = path.resolve().is_relative_to(root)
+    except (RuntimeError, OSError):
+        return _LOOP
+    return None if inside else _OUTSIDE
 
 
 def discover(folder: Path) -> tuple[list[Path], list[Problem]]:

@@ -243,3 +243,14 @@ def test_a_bad_byte_in_json_lines_costs_only_its_own_line(tmp_path: Path) -> Non
     problems = sorted((p.path, p.line) for p in ingest.problems)
     assert problems == [("wire.jsonl", 3), ("wire2.jsonl.gz", 3)]
     assert all("not UTF-8" in p.reason for p in ingest.problems)
+
+
+def test_a_symbolic_link_loop_is_reported_and_the_rest_is_read(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("A Title\n\nA body paragraph that reads as prose, really.\n")
+    (tmp_path / "loop-a.md").symlink_to("loop-b.md")
+    (tmp_path / "loop-b.md").symlink_to("loop-a.md")
+    ingest = read_folder(tmp_path)
+    assert [a.title for a in ingest.articles] == ["A Title"]
+    problems = {p.path: p.reason for p in ingest.problems}
+    assert set(problems) == {"loop-a.md", "loop-b.md"}
+    assert all("symbolic link" in reason for reason in problems.values())
