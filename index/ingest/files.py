@@ -59,6 +59,7 @@ _NAME = re.compile(r"^[A-Z][\w'’.-]*(\s+[A-Z][\w'’.-]*){1,3}$")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
 _MARKUP_CHARS = re.compile(r"[\\`*_\[\]<>]")
 _OUTSIDE = "a symbolic link out of the seeds folder; not followed"
+_SPECIAL = "not a regular file; not read"
 _LOOP = "a symbolic link that loops back on itself; not followed"
 _HIDDEN = 0xF0000  # a private-use plane: escaped characters wait there during inline rules
 _HIDDEN_CHARS = re.compile("[\U000f0000-\U000f00ff]")
@@ -96,11 +97,19 @@ def list_folder(folder: Path) -> tuple[list[Path], list[Problem]]:
             path = base / name
             if name.startswith("."):
                 continue
-            if reason := _not_followed(path, root):
+            if reason := _not_followed(path, root) or _not_regular(path):
                 problems.append(Problem(_label(path, folder), None, reason))
                 continue
             files.append(path)
     return sorted(files), problems
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why ``path`` is not read: a FIFO, socket or device would block or never end.
+
+    A dangling link is listed still, so reading it reports that the file is missing.
+    """
+    return _SPECIAL if path.exists() and not path.is_file() else None
 
 
 def _not_followed(path: Path, root: Path) -> str | None:

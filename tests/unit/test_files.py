@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from index.ingest.files import parse_date, read_files, read_folder, slugify
+from index.ingest.files import list_folder, parse_date, read_files, read_folder, slugify
 from tests.conftest import SEEDS, SHARED
 
 CORPORA = SHARED / "corpora"
@@ -254,3 +255,16 @@ def test_a_symbolic_link_loop_is_reported_and_the_rest_is_read(tmp_path: Path) -
     problems = {p.path: p.reason for p in ingest.problems}
     assert set(problems) == {"loop-a.md", "loop-b.md"}
     assert all("symbolic link" in reason for reason in problems.values())
+
+
+def test_a_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
+    """Opening a FIFO blocks until a writer comes: a build would hang, holding the lock."""
+    (tmp_path / "good.txt").write_text("A Title\n\nA body paragraph that reads as prose, really.\n")
+    os.mkfifo(tmp_path / "pipe.md")
+    (tmp_path / "to-pipe.md").symlink_to("pipe.md")
+    files, problems = list_folder(tmp_path)
+    assert files == [tmp_path / "good.txt"]
+    assert {(p.path, p.reason) for p in problems} == {
+        ("pipe.md", "not a regular file; not read"),
+        ("to-pipe.md", "not a regular file; not read"),
+    }
