@@ -574,6 +574,8 @@ def parse_json_line(
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         return Problem(path, int(number), f"not valid JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:  # the decoder recurses per nesting level
+        return Problem(path, int(number), "not valid JSON (nested too deeply)")
     if not isinstance(record, dict):
         return Problem(path, int(number), "expected a JSON object")
     body_text = record.get("body")

@@ -268,3 +268,17 @@ def test_a_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
         ("pipe.md", "not a regular file; not read"),
         ("to-pipe.md", "not a regular file; not read"),
     }
+
+
+def _wire(numbers: range) -> list[str]:
+    return [json.dumps({"title": f"Wire {n}", "body": f"Wire copy number {n}."}) for n in numbers]
+
+
+def test_a_json_line_nested_too_deep_costs_only_its_own_line(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "wire.jsonl").write_text("\n".join([*_wire(range(2)), deep, *_wire(range(2, 4))]))
+    ingest = read_folder(tmp_path)
+    assert len(ingest.articles) == 4
+    [problem] = ingest.problems
+    assert (problem.path, problem.line) == ("wire.jsonl", 3)
+    assert "not valid JSON" in problem.reason
