@@ -576,6 +576,8 @@ def parse_json_line(
         return Problem(path, int(number), f"not valid JSON ({exc.msg} at column {exc.colno})")
     except RecursionError:  # the decoder recurses per nesting level
         return Problem(path, int(number), "not valid JSON (nested too deeply)")
+    except ValueError:  # an integer over Python's 4,300-digit limit for reading one
+        return Problem(path, int(number), "not valid JSON (a number too long to read)")
     if not isinstance(record, dict):
         return Problem(path, int(number), "expected a JSON object")
     body_text = record.get("body")

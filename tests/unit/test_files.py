@@ -282,3 +282,13 @@ def test_a_json_line_nested_too_deep_costs_only_its_own_line(tmp_path: Path) -> 
     [problem] = ingest.problems
     assert (problem.path, problem.line) == ("wire.jsonl", 3)
     assert "not valid JSON" in problem.reason
+
+
+def test_a_json_number_too_long_to_read_costs_only_its_own_line(tmp_path: Path) -> None:
+    huge = '{"title": "x", "body": "Some text.", "date": ' + "9" * 5000 + "}"
+    (tmp_path / "wire.jsonl").write_text("\n".join([*_wire(range(2)), huge, *_wire(range(2, 4))]))
+    ingest = read_folder(tmp_path)
+    assert len(ingest.articles) == 4
+    [problem] = ingest.problems
+    assert (problem.path, problem.line) == ("wire.jsonl", 3)
+    assert "not valid JSON" in problem.reason
