@@ -307,10 +307,18 @@ def read_sidecar(path: Path, label: str) -> tuple[dict[str, str], list[Problem]]
         return {}, []
     meta_label = label[: -len(path.name)] + meta_path.name
     try:
-        loaded = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+        loaded = _load_yaml(meta_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return {}, [Problem(meta_label, None, f"sidecar ignored: {_first_line(exc)}")]
     return _clean_meta(loaded, meta_label)
+
+
+def _load_yaml(text: str) -> object:
+    """``yaml.safe_load``, with deep nesting (which overflows its recursive parser) an error."""
+    try:
+        return yaml.safe_load(text)
+    except RecursionError:
+        raise yaml.YAMLError("nested too deeply") from None
 
 
 def _clean_meta(loaded: object, label: str) -> tuple[dict[str, str], list[Problem]]:
@@ -349,7 +357,7 @@ def parse_text(
     front, rest = _split_front_matter(text)
     if front is not None:
         try:
-            loaded = yaml.safe_load(front)
+            loaded = _load_yaml(front)
         except yaml.YAMLError as exc:
             return Problem(label, None, f"front matter is not valid YAML: {_first_line(exc)}")
         meta, _ = _clean_meta(loaded, label)

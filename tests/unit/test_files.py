@@ -292,3 +292,15 @@ def test_a_json_number_too_long_to_read_costs_only_its_own_line(tmp_path: Path) 
     [problem] = ingest.problems
     assert (problem.path, problem.line) == ("wire.jsonl", 3)
     assert "not valid JSON" in problem.reason
+
+
+def test_yaml_nested_too_deep_is_reported_and_the_rest_is_read(tmp_path: Path) -> None:
+    deep = "title: " + "[" * 10_000 + "]" * 10_000 + "\n"
+    (tmp_path / "front.md").write_text(f"---\n{deep}---\n\nText under front matter.\n")
+    (tmp_path / "good.txt").write_text("A Title\n\nA body paragraph that reads as prose, really.\n")
+    (tmp_path / "good.meta.yaml").write_text(deep)
+    ingest = read_folder(tmp_path)
+    assert [(a.title, a.author) for a in ingest.articles] == [("A Title", None)]
+    problems = {p.path: p.reason for p in ingest.problems}
+    assert "nested too deeply" in problems["front.md"]
+    assert "nested too deeply" in problems["good.meta.yaml"]
