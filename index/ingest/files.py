@@ -331,6 +331,8 @@ def _clean_meta(loaded: object, label: str) -> tuple[dict[str, str], list[Proble
     for key, value in loaded.items():
         if key not in META_KEYS:
             problems.append(Problem(label, None, f"unknown metadata key {key!r} ignored"))
+        elif isinstance(value, (list, dict, set)):  # never written out: aliases nest them
+            problems.append(Problem(label, None, f"metadata {key!r} ignored: not one value"))
         elif value is not None:
             meta["published" if key == "date" else str(key)] = str(value).strip()
     return meta, problems

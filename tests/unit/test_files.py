@@ -304,3 +304,16 @@ def test_yaml_nested_too_deep_is_reported_and_the_rest_is_read(tmp_path: Path) -
     problems = {p.path: p.reason for p in ingest.problems}
     assert "nested too deeply" in problems["front.md"]
     assert "nested too deeply" in problems["good.meta.yaml"]
+
+
+def test_metadata_that_is_not_a_single_value_is_ignored_not_expanded(tmp_path: Path) -> None:
+    """Aliases nest lists cheaply (a "billion laughs"): writing one out would never end."""
+    bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 6)
+    ]
+    front = "\n".join([*bomb, "title: *a5", "author: [Jane, Roe]", "outlet: Wire"])
+    (tmp_path / "bomb.md").write_text(f"---\n{front}\n---\n\nTalks in Geneva went on.\n")
+    [article] = read_folder(tmp_path).articles
+    assert (article.title, article.author, article.outlet) == (
+        "Talks in Geneva went on.", None, "Wire",
+    )  # fmt: skip
