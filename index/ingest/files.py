@@ -27,11 +27,11 @@ from typing import Any
 
 import yaml
 
-from index.ingest.fetch import without_credentials
+from index.ingest.fetch import web_url
 from index.models import Article, Problem
 
 #: Bump when parsing changes what articles a file yields: indexes built before are then stale.
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 #: File endings read as one article each (header or front matter, then the body).
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 #: File endings read as one article per line.
@@ -637,7 +637,7 @@ def _article(meta: Mapping[str, str], body: str, label: str) -> Article | Proble
         author=meta.get("author") or None,
         outlet=meta.get("outlet") or None,
         published=published,
-        url=without_credentials(meta["url"]) if meta.get("url") else None,  # never stored
+        url=web_url(meta["url"]) if meta.get("url") else None,  # Discord links http(s) only
         body=body,
         source=label,
     )

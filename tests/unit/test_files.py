@@ -317,3 +317,16 @@ def test_metadata_that_is_not_a_single_value_is_ignored_not_expanded(tmp_path: P
     assert (article.title, article.author, article.outlet) == (
         "Talks in Geneva went on.", None, "Wire",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "url", ["www.wire.example/talks", "ftp://wire.example/talks", "javascript:alert(1)",
+            "https://wire.example/a talk", "/news/talks", "123"],
+)  # fmt: skip
+def test_an_article_url_that_is_not_a_web_link_is_dropped(tmp_path: Path, url: str) -> None:
+    """Discord refuses a message whose link button or embed URL is not http(s): every answer
+    citing such an article would fail to send."""
+    record = {"title": "Talks", "url": url, "body": "Talks went on."}
+    (tmp_path / "wire.jsonl").write_text(json.dumps(record) + "\n")
+    (tmp_path / "story.md").write_text(f"---\ntitle: Story\nurl: {url}\n---\n\nStory text.\n")
+    assert [a.url for a in read_folder(tmp_path).articles] == [None, None]
