@@ -607,7 +607,11 @@ def _record_meta(record: Mapping[str, Any]) -> dict[str, str]:
         "published": record.get("published") or record.get("date") or record.get("published_time"),
         "url": record.get("url"),
     }
-    return {key: str(value).strip() for key, value in picks.items() if value}
+    return {
+        key: str(value).strip()
+        for key, value in picks.items()
+        if value and not isinstance(value, (list, dict))  # not one value: no text for it
+    }
 
 
 def article_from_parts(

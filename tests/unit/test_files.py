@@ -330,3 +330,12 @@ def test_an_article_url_that_is_not_a_web_link_is_dropped(tmp_path: Path, url: s
     (tmp_path / "wire.jsonl").write_text(json.dumps(record) + "\n")
     (tmp_path / "story.md").write_text(f"---\ntitle: Story\nurl: {url}\n---\n\nStory text.\n")
     assert [a.url for a in read_folder(tmp_path).articles] == [None, None]
+
+
+def test_json_metadata_of_the_wrong_type_is_ignored_not_written_out(tmp_path: Path) -> None:
+    record = {"title": ["a"], "author": {"n": 1}, "url": 123, "date": [2022], "body": "Talks."}
+    (tmp_path / "wire.jsonl").write_text(json.dumps(record | {"outlet": 7}) + "\n")
+    [article] = read_folder(tmp_path).articles
+    assert (article.title, article.author, article.outlet, article.url, article.published) == (
+        "Talks.", None, "7", None, None,
+    )  # fmt: skip
