@@ -550,6 +550,11 @@ def _live(index_dir: Path) -> tuple[Path, Path | None]:
     return index_dir / names[0], index_dir / names[1] if len(names) == 2 else None
 
 
+def live_stamp(index_dir: Path) -> tuple[str, ...]:
+    """The names of the live generation and delta: any change to the index changes them."""
+    return tuple(path.name for path in _live(index_dir) if path is not None)
+
+
 @contextlib.contextmanager
 def _reading(segments: list[Path]) -> Iterator[None]:
     """Hold a shared lock on each of ``segments`` while a process opens them.
