@@ -19,7 +19,7 @@ import re
 import sys
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -665,18 +665,28 @@ def _add_stats_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     stats.set_defaults(handler=_stats)
 
 
+#: Longest ``stats`` window, in days.
+_MOST_DAYS = 3650
+#: The ``--until`` days whose longest window stays within the calendar (years 1 to 9999).
+_UNTIL_RANGE = (date.min + timedelta(days=_MOST_DAYS), date.max - timedelta(days=1))
+
+
 def _days(text: str) -> int:
     value = int(text)
-    if not 1 <= value <= 3650:
-        raise argparse.ArgumentTypeError("must be between 1 and 3650")
+    if not 1 <= value <= _MOST_DAYS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {_MOST_DAYS}")
     return value
 
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError("must be a date such as 2026-01-31") from None
+    first, last = _UNTIL_RANGE
+    if not first <= day <= last:
+        raise argparse.ArgumentTypeError(f"must be a date from {first} to {last}")
+    return day
 
 
 def _stats(args: argparse.Namespace, settings: Settings) -> int:

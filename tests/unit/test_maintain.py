@@ -27,7 +27,7 @@ import pytest
 from index.ingest.files import read_folder
 from index.storage.bm25 import BM25Params
 from index.storage.check import check
-from index.storage.maintain import Maintainer
+from index.storage.maintain import Maintainer, RemoveError
 from index.storage.store import CURRENT, IndexCorruptError, fingerprint, load
 from tests.conftest import ROOT, SEEDS
 
@@ -130,6 +130,24 @@ def test_remove_through_the_cli_keeps_the_original(seeds: Path, tmp_path: Path) 
     assert new_id not in {a["id"] for a in json.loads(_cli(tmp_path, "articles", "--json").stdout)}
 
 
+def test_remove_from_a_damaged_compressed_export_says_so_and_changes_nothing(
+    maintainer: Maintainer,
+) -> None:
+    """The lines before the damage are indexed, so their ids can be asked to be removed."""
+    lines = [
+        json.dumps({"title": f"Wire {n}", "body": f"Wire copy {n} on Geneva."}) for n in range(40)
+    ]
+    export = maintainer.seeds_dir / "wire.jsonl.gz"
+    export.write_bytes(gzip.compress("\n".join(lines).encode())[:-30])
+    coverage = maintainer.open().coverage
+    first = coverage.metas[coverage.index_of("wire-0") or 0]
+    assert first.source == "wire.jsonl.gz:1"
+    damaged = export.read_bytes()
+    with pytest.raises(RemoveError, match=r"wire\.jsonl\.gz.*compressed data"):
+        maintainer.remove("wire-0")
+    assert export.read_bytes() == damaged
+
+
 # --- 3 and 4. several processes at once ----------------------------------------------------------
 
 _WORKER = textwrap.dedent(
@@ -138,7 +156,7 @@ _WORKER = textwrap.dedent(
     from pathlib import Path
     from index.storage.bm25 import BM25Params
     from index.ingest.files import read_files
-    from index.storage.maintain import Maintainer
+    from index.storage.maintain import Maintainer, RemoveError
     from index.ingest.seeds import write_article
     from index.storage.store import load
 
