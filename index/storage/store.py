@@ -95,6 +95,11 @@ ANALYSIS_CHUNK = 5_000
 PARALLEL_PASSAGES = 50_000
 
 
+#: What reading a damaged index raises: missing or short files, bad JSON (a ValueError), and
+#: valid JSON of the wrong shape (``[]`` for params.json: a KeyError, TypeError or AttributeError).
+_DAMAGE = (OSError, ValueError, KeyError, TypeError, AttributeError)
+
+
 class StoreError(Exception):
     """Base of the errors opening an index."""
 
@@ -262,7 +267,7 @@ def append_articles(
     try:
         main = _read_head(generation)
         old = _read_segment(delta, main.passages) if delta is not None else None
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+    except _DAMAGE as exc:
         raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
     vocab = {term: i for i, term in enumerate(main.terms + (old.terms if old else []))}
     articles_before = main.articles + (len(old.metas) if old else 0)
@@ -535,7 +540,10 @@ def _live(index_dir: Path) -> tuple[Path, Path | None]:
     pointer = index_dir / CURRENT
     if not pointer.is_file():
         raise IndexMissingError(str(index_dir))
-    names = pointer.read_text(encoding="utf-8").split()
+    try:
+        names = pointer.read_text(encoding="utf-8").split()
+    except UnicodeDecodeError as exc:
+        raise IndexCorruptError(f"{pointer}: {type(exc).__name__}: {exc}") from exc
     if not 1 <= len(names) <= 2:
         raise IndexCorruptError(f"{pointer} names {len(names)} segments")
     return index_dir / names[0], index_dir / names[1] if len(names) == 2 else None
@@ -596,7 +604,7 @@ def load(index_dir: Path) -> Coverage:
             if attempt + 1 < _OPEN_ATTEMPTS and _live(index_dir) != live:
                 continue
             raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
-        except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        except _DAMAGE as exc:
             raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
     raise IndexCorruptError("the live index kept changing while it was being opened")
 
