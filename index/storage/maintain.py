@@ -133,6 +133,7 @@ class Maintainer:
         When a stale index cannot be rebuilt (disk full, read-only folder) it is served with
         one warning; with no index at all that raises ``IndexUnavailableError``.
         """
+        self._warn_if_no_seeds()
         wanted = fingerprint(self.seeds_dir, self.params)
         existing = self._load_quietly()
         if existing is not None and existing.info.fingerprint == wanted:
@@ -154,6 +155,7 @@ class Maintainer:
 
     def rebuild(self) -> BuildReport:
         """Rebuild the index from the seeds folder now."""
+        self._warn_if_no_seeds()
         with self.locked():
             return build_index(self.seeds_dir, self.index_dir, self.params)
 
@@ -257,6 +259,15 @@ class Maintainer:
                 self.merge_passages,
             )
         return build_index(self.seeds_dir, self.index_dir, self.params).info
+
+    def _warn_if_no_seeds(self) -> None:
+        """A mistyped seeds folder must not pass for an empty coverage without a word."""
+        if not self.seeds_dir.is_dir():
+            log.warning(
+                "the seeds folder %s does not exist: the coverage is empty until articles are "
+                "added there",
+                self.seeds_dir,
+            )
 
     def _load_quietly(self) -> Coverage | None:
         """The live index, or None (logged) when missing or corrupt."""

@@ -538,3 +538,16 @@ def test_adding_nothing_takes_no_lock_and_reads_nothing(
     monkeypatch.setattr(maintainer, "locked", no_lock_expected)
     report = maintainer.add_articles([])
     assert report.outcomes == [] and report.info is None
+
+
+@pytest.mark.parametrize("action", ["open", "rebuild"])
+def test_a_seeds_folder_that_does_not_exist_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, action: str
+) -> None:
+    maintainer = Maintainer(tmp_path / "mistyped", tmp_path / "index", BM25Params())
+    with caplog.at_level(logging.WARNING):
+        getattr(maintainer, action)()
+    assert any(
+        "does not exist" in r.getMessage() and str(tmp_path / "mistyped") in r.getMessage()
+        for r in caplog.records
+    )
