@@ -679,10 +679,7 @@ def _days(text: str) -> int:
 
 
 def _date(text: str) -> date:
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a date such as 2026-01-31") from None
+    day = _day(text)
     first, last = _UNTIL_RANGE
     if not first <= day <= last:
         raise argparse.ArgumentTypeError(f"must be a date from {first} to {last}")

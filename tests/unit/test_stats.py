@@ -145,7 +145,7 @@ def test_cli_stats_bad_input_is_one_line(
     with pytest.raises(SystemExit) as exited:
         main(["stats", "--until", "yesterday"])
     assert exited.value.code == 2
-    assert "must be a date such as 2026-01-31" in capsys.readouterr().err
+    assert "is not a date like 2022-02-12" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("until", "days"), [("9999-12-31", "30"), ("0001-01-01", "5")])
