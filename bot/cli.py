@@ -522,6 +522,12 @@ def _remove(args: argparse.Namespace, settings: Settings) -> int:
     meta, info = removed.meta, removed.info
     print(f"removed {meta.id}  “{meta.title}”  ({removed.changed})")
     print(f"index rebuilt: {info.articles} articles, {info.passages} passages")
+    if removed.copy is not None:
+        copy = removed.copy
+        print(
+            f"another copy of the same text is still in the coverage as {copy.id} "
+            f"({copy.source}); remove it too with: coverage-bot remove {copy.id}"
+        )
     return 0
 
 

@@ -94,6 +94,9 @@ class Removed:
     meta: ArticleMeta
     changed: Path
     info: IndexInfo
+    #: Another copy of the same text in the seeds folder, which the index skipped as a
+    #: duplicate and now holds in the removed one's place (its metadata), if any.
+    copy: ArticleMeta | None = None
 
 
 class Maintainer:
@@ -219,7 +222,7 @@ class Maintainer:
             number = coverage.index_of(article_id)
             if number is None:
                 raise ArticleNotFoundError(article_id)
-            meta = coverage.metas[number]
+            meta, key = coverage.metas[number], coverage.body_key(number)
             try:
                 changed = remove_article(self.seeds_dir, meta.source)
             except (OSError, ValueError) as exc:
@@ -235,7 +238,9 @@ class Maintainer:
                     f"{meta.id} was removed from {changed}, but the index could not be rebuilt "
                     f"({exc}); the next command that needs it rebuilds it"
                 ) from exc
-        return Removed(meta, changed, info)
+            after = load(self.index_dir)
+        copies = (m for n, m in enumerate(after.metas) if after.body_key(n) == key)
+        return Removed(meta, changed, info, next(copies, None))
 
     def _index_added(
         self, added: list[Added], before: dict[str, bytes], live: Coverage | None

@@ -148,6 +148,18 @@ def test_remove_from_a_damaged_compressed_export_says_so_and_changes_nothing(
     assert export.read_bytes() == damaged
 
 
+def test_removing_an_article_says_when_a_copy_of_it_takes_its_place(
+    maintainer: Maintainer,
+) -> None:
+    line = json.dumps({"title": "Ferry story", "body": "The ferry left Odesa at dawn."})
+    (maintainer.seeds_dir / "wire.jsonl").write_text(f"{line}\n{line}\n")
+    coverage = maintainer.open().coverage
+    [number] = [n for n, m in enumerate(coverage.metas) if m.title == "Ferry story"]
+    removed = maintainer.remove(coverage.metas[number].id)
+    assert removed.copy is not None and removed.copy.title == "Ferry story"
+    assert maintainer.remove(removed.copy.id).copy is None
+
+
 # --- 3 and 4. several processes at once ----------------------------------------------------------
 
 _WORKER = textwrap.dedent(
