@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench,fast]'
-	# Compile the pruned search once into numba's cache, so no process waits for it.
+	# Compile the top-k search once into numba's cache, so no process waits for it.
 	$(BIN)/python -c 'from index.storage.bm25 import warm_up; warm_up()'
 	touch $(STAMP)
 

@@ -8,6 +8,9 @@
 2. 200 ``/ask`` interactions back to back through simcord (which runs one user action at a
    time), each checked to be acknowledged inside Discord's 3-second window.
 
+With ``--processes N``, questions are answered on N answering processes
+(``COVERAGE_ANSWER_PROCESSES``) instead of the bot's one index thread.
+
 With ``--add N``, N new articles are added during the burst, one after another, the way
 ``/add`` does it (``Maintainer.add_articles`` off the event loop, then ``live.refresh``); the
 last addition is made to merge the delta into a new generation (the costliest kind).
@@ -16,8 +19,9 @@ without additions just before and after, so that a loaded machine's own pace is 
 from what the additions cost.
 
 The corpus is grown from the shared corpora as in bench_retrieval.py. Writes
-benchmarks/results/load.json (load-<passages>.json with ``--add``). Run:
-``.venv/bin/python benchmarks/bench_load.py [--passages N] [--add N]``
+benchmarks/results/load.json (load-<passages>.json with ``--add``, with
+``-<N>-processes`` before ``.json`` with ``--processes``). Run:
+``.venv/bin/python benchmarks/bench_load.py [--passages N] [--add N] [--processes N]``
 """
 
 from __future__ import annotations
@@ -139,7 +143,8 @@ async def through_simcord(bot: CoverageBot, asked: list[str]) -> dict[str, Any]:
 async def run(settings: Settings, asked: list[str], new: list[Article]) -> dict[str, Any]:
     bot = create_bot(settings)
     async with bot:
-        await bot.load_extension("bot.cogs.ask")  # what setup_hook does at login
+        await bot.start_answerers()  # what setup_hook does at login
+        await bot.load_extension("bot.cogs.ask")
         if new:  # the same burst without additions, before and after: the machine's own pace
             result = {"burst_before": await burst(bot, asked)}
             result["burst"] = await burst(bot, asked, new)
@@ -155,6 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--add", type=int, default=0, help="articles added during the burst")
+    parser.add_argument("--processes", type=int, default=0, help="answering processes")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     try:
@@ -177,6 +183,7 @@ def main() -> None:
             data_dir=work / "data",
             watch_seeds="off",
             cooldown_questions=100,
+            answer_processes=args.processes,
         )
         asked = questions(articles)[:BURST]
         new = [_variant(a, 10_000 + n) for n, a in enumerate(articles[: args.add])]
@@ -189,9 +196,12 @@ def main() -> None:
             "passages": info.passages,
             "articles": info.articles,
             "build_s": built_s,
+            "answer_processes": args.processes,
             **result,
         }
-        out = RESULTS.with_name(f"load-{args.passages}.json") if args.add else RESULTS
+        name = f"load-{args.passages}" if args.add else "load"
+        name += f"-{args.processes}-processes" if args.processes else ""
+        out = RESULTS.with_name(f"{name}.json")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2) + "\n")
         print(json.dumps(report, indent=2))

@@ -19,7 +19,7 @@ import re
 import sys
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -244,7 +244,7 @@ def _print_json(value: Any) -> None:
 
 
 def _index_build(args: argparse.Namespace, settings: Settings) -> int:
-    warm_up()  # compile the pruned search into numba's cache now, not at a first question
+    warm_up()  # compile the top-k search into numba's cache now, not at a first question
     maintainer = settings.maintainer()
     if args.if_needed:
         opened = maintainer.open()
@@ -522,6 +522,12 @@ def _remove(args: argparse.Namespace, settings: Settings) -> int:
     meta, info = removed.meta, removed.info
     print(f"removed {meta.id}  “{meta.title}”  ({removed.changed})")
     print(f"index rebuilt: {info.articles} articles, {info.passages} passages")
+    if removed.copy is not None:
+        copy = removed.copy
+        print(
+            f"another copy of the same text is still in the coverage as {copy.id} "
+            f"({copy.source}); remove it too with: coverage-bot remove {copy.id}"
+        )
     return 0
 
 
@@ -665,18 +671,25 @@ def _add_stats_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     stats.set_defaults(handler=_stats)
 
 
+#: Longest ``stats`` window, in days.
+_MOST_DAYS = 3650
+#: The ``--until`` days whose longest window stays within the calendar (years 1 to 9999).
+_UNTIL_RANGE = (date.min + timedelta(days=_MOST_DAYS), date.max - timedelta(days=1))
+
+
 def _days(text: str) -> int:
     value = int(text)
-    if not 1 <= value <= 3650:
-        raise argparse.ArgumentTypeError("must be between 1 and 3650")
+    if not 1 <= value <= _MOST_DAYS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {_MOST_DAYS}")
     return value
 
 
 def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a date such as 2026-01-31") from None
+    day = _day(text)
+    first, last = _UNTIL_RANGE
+    if not first <= day <= last:
+        raise argparse.ArgumentTypeError(f"must be a date from {first} to {last}")
+    return day
 
 
 def _stats(args: argparse.Namespace, settings: Settings) -> int:

@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import queue
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 import discord
@@ -28,7 +30,11 @@ from discord.ext import commands
 from bot.errors import CoverageError
 from bot.feedback import Feedback
 from bot.settings import Settings
+from index.answering.answer import answer as answer_question
+from index.answering.workers import AnswerWorkers
+from index.models import Answer
 from index.storage.live import LiveCoverage
+from index.storage.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 DEFER_AFTER = 1.5
 #: What a public "thinking…" message says for the moment before a private reply replaces it.
 PRIVATE_REPLY = "Replied privately."
+#: Seconds the bot's start waits for its answering processes to open the index.
+ANSWERERS_START_SECONDS = 120.0
 #: Set in ``Interaction.extras`` when "thinking…" was shown publicly.
 _DEFERRED_PUBLICLY = "coverage-bot.deferred-publicly"
 
@@ -176,8 +184,11 @@ class CoverageBot(commands.Bot):
         self.feedback_worker: ThreadPoolExecutor = ThreadPoolExecutor(
             1, thread_name_prefix="coverage-feedback"
         )
+        #: Processes answering questions (``COVERAGE_ANSWER_PROCESSES``), once started.
+        self.answerers: AnswerWorkers | None = None
 
     async def setup_hook(self) -> None:
+        await self.start_answerers()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.settings.sync_on_start:
@@ -229,6 +240,37 @@ class CoverageBot(commands.Bot):
         """
         return await run_on(self.worker, function, *args, **kwargs)
 
+    async def start_answerers(self) -> None:
+        """Start the answering processes, if any are set, and wait while they open the index.
+
+        The bot says it is ready once they can answer: a burst right after start must not
+        find them still loading.
+        """
+        if not self.settings.answer_processes or self.answerers is not None:
+            return
+        self.answerers = AnswerWorkers(self.settings.index_dir, self.settings.answer_processes)
+        try:
+            await asyncio.to_thread(self.answerers.wait_ready, ANSWERERS_START_SECONDS)
+        except queue.Empty:
+            log.warning("the answering processes are still opening the index; going on")
+
+    async def answer(self, question: str, **options: Any) -> Answer:
+        """``index.answering.answer.answer`` for ``question``, off the event loop.
+
+        On the answering processes when there are any and they have opened the index, else
+        on the index thread. A process that died, or could not open the index, costs no
+        answer: the question is answered here, from the coverage this process serves, and
+        dead processes are replaced (questions are answered here while the new ones start).
+        """
+        if self.answerers is not None and self.answerers.ready():
+            try:
+                return await asyncio.wrap_future(self.answerers.submit(question, **options))
+            except BrokenProcessPool:
+                self.answerers.restart()
+            except StoreError as exc:
+                log.warning("an answering process could not open the index: %s", exc)
+        return await self.off_loop(answer_question, self.live.current, question, **options)
+
     async def off_loop_feedback(self, function: Callable[..., T], /, *args: Any) -> T:
         """Run a feedback store call (record, question, vote) on the feedback thread.
 
@@ -241,6 +283,8 @@ class CoverageBot(commands.Bot):
         await super().close()
         for worker in (self.worker, self.feedback_worker):
             worker.shutdown(wait=False, cancel_futures=True)
+        if self.answerers is not None:
+            self.answerers.close()
         self.feedback.close()
 
 

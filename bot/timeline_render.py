@@ -26,6 +26,8 @@ EVENTS_PER_PAGE = 8
 QUOTE_CHARS = 300
 #: A timeline spanning more days than this gets a chart.
 CHART_AFTER_DAYS = 31
+#: Longest span charted, in days (ten years: 520 weekly bars).
+CHART_MOST_DAYS = 3653
 #: The chart's file name (embeds show it with ``attachment://``).
 CHART_NAME = "timeline.png"
 FOOTER = "Quotes are verbatim · ↗ opens the article at the quote · bold: the event's date"
@@ -99,10 +101,15 @@ def _fitting(blocks: Sequence[str], limit: int) -> str:
 
 
 def needs_chart(result: Timeline) -> bool:
-    """Whether the timeline spans more than a month, so a chart reads faster than the list."""
+    """Whether the timeline spans more than a month, so a chart reads faster than the list.
+
+    Not past ``CHART_MOST_DAYS``: weekly bars across centuries (an export's zero date,
+    0001-01-01) say nothing, take seconds to draw and reach dates matplotlib refuses.
+    """
     if not result.events:
         return False
-    return result.events[-1].day - result.events[0].day > timedelta(days=CHART_AFTER_DAYS)
+    span = result.events[-1].day - result.events[0].day
+    return timedelta(days=CHART_AFTER_DAYS) < span <= timedelta(days=CHART_MOST_DAYS)
 
 
 def chart_png(topic: str, days: Sequence[date]) -> bytes:

@@ -31,7 +31,6 @@ from bot.periods import parse_day
 from bot.records import Asked
 from bot.settings import Settings
 from bot.views import MoreButton, ShowButton, VoteButton, answer_key, answer_view, terms_of
-from index.answering.answer import answer as answer_question
 from index.answering.dates import Period, between
 from index.answering.question import key_terms
 from index.models import Answer
@@ -102,14 +101,9 @@ class Ask(commands.Cog):
         ``asked`` puts the question on record (``bot.records``) unless
         ``COVERAGE_RECORD_QUESTIONS`` is off.
         """
-        coverage = self.bot.live.current
         settings = self.bot.settings
-        result = await self.bot.off_loop(
-            answer_question,
-            coverage,
-            question,
-            max_chars=settings.max_question_chars,
-            period=period,
+        result = await self.bot.answer(
+            question, max_chars=settings.max_question_chars, period=period
         )
         key = await self._record(result, asked if settings.record_questions else None)
         return Reply(result, key)

@@ -87,8 +87,9 @@ def extract_dates(text: str, published: date | None) -> list[tuple[date, int, in
             after = _APPOSITION.match(text, match.end())
             if after is not None and after.end() in explicit:
                 continue  # "Tuesday, December 7": the weekday only names the explicit date
-            future = _in_future(text, match.start())
-            found.append((_relative_day(match, published, future), match.start(), match.end()))
+            day = _relative_day(match, published, _in_future(text, match.start()))
+            if day is not None:
+                found.append((day, match.start(), match.end()))
     return sorted(found, key=lambda item: item[1])
 
 
@@ -111,9 +112,10 @@ def _day_of(match: re.Match[str], published: date | None, future: bool) -> date 
         return None
     # Days a little past publication are often mentioned ("will discuss the December 7 call");
     # in a clause about the future, only a day months back means the next year's.
-    if future and candidate < published - timedelta(days=YEAR_SLACK_DAYS):
+    # Differences, not shifted dates: those could fall off the calendar (year 1 or 9999).
+    if future and (published - candidate).days > YEAR_SLACK_DAYS:
         return _safe_date(published.year + 1, month, day)
-    if not future and candidate > published + timedelta(days=YEAR_SLACK_DAYS):
+    if not future and (candidate - published).days > YEAR_SLACK_DAYS:
         return _safe_date(published.year - 1, month, day)
     return candidate
 
@@ -125,20 +127,29 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _relative_day(match: re.Match[str], published: date, future: bool) -> date:
+def _relative_day(match: re.Match[str], published: date, future: bool) -> date | None:
     """The day a relative mention names: a weekday is the last one on or before publication,
     unless the clause speaks of the future ("will meet on Thursday") or says "next"."""
     word = (match.group("word") or "").casefold()
     if word:
-        return published + timedelta(days={"yesterday": -1, "tomorrow": 1}.get(word, 0))
+        return shifted(published, {"yesterday": -1, "tomorrow": 1}.get(word, 0))
     weekday = WEEKDAYS[match.group("weekday").casefold()]
     ahead = (weekday - published.weekday()) % 7
     qualifier = (match.group("last") or "").casefold()
     if qualifier == "next":
-        return published + timedelta(days=ahead or 7)
+        return shifted(published, ahead or 7)
     if future and qualifier != "last":
-        return published + timedelta(days=ahead)
-    return published - timedelta(days=(published.weekday() - weekday) % 7)
+        return shifted(published, ahead)
+    return shifted(published, -((published.weekday() - weekday) % 7))
+
+
+def shifted(day: date, days: int) -> date | None:
+    """``day`` moved by ``days``, or None past the calendar's ends (an export's zero time,
+    0001-01-01, stands for an unknown date)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,9 +183,9 @@ def question_period(text: str, span: tuple[date, date] | None) -> Period | None:
         day = int(match.group("day") or match.group("day2"))
         for year in _years(match.group("year") or match.group("year2"), span):
             found = _safe_date(year, month, day)
-            if found is not None and span[0] - timedelta(days=DAY_SLACK) <= found <= span[1]:
-                slack = timedelta(days=DAY_SLACK)
-                return Period(found - slack, found + slack, match.group())
+            if found is not None and (span[0] - found).days <= DAY_SLACK and found <= span[1]:
+                first = shifted(found, -DAY_SLACK) or date.min
+                return Period(first, shifted(found, DAY_SLACK) or date.max, match.group())
     for match in _PERIOD.finditer(text):
         month = MONTHS[match.group("month").casefold().rstrip(".")]
         for year in _years(match.group("year"), span):

@@ -203,8 +203,8 @@ def _long_date(published: str | None) -> str | None:
 def _articles_named(coverage: Coverage, rest: str) -> list[int]:
     """Articles whose title, author or outlet best match ``rest``; passage search as fallback."""
     wanted = {t for t in analyze(rest) if t not in FRAMING_WORDS and t not in _META_WORDS}
-    if not wanted:
-        return list(range(len(coverage)))
+    if not wanted:  # "the article": only a coverage of one article says which that is
+        return [0] if len(coverage) == 1 else []
     overlaps = [len(wanted & terms) for terms in metadata_terms(coverage)]
     best = max(overlaps)
     if best > 0:

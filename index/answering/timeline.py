@@ -23,7 +23,7 @@ import numpy as np
 
 from index.analyze import analyze
 from index.answering.cite import cite
-from index.answering.dates import DAY_SLACK, extract_dates, parse_published
+from index.answering.dates import DAY_SLACK, extract_dates, parse_published, shifted
 from index.answering.intent import understand
 from index.answering.metadata import metadata_terms
 from index.answering.turns import is_reporter, speaker_at
@@ -181,7 +181,7 @@ def _events(mentions: list[Mention]) -> list[Event]:
         by_day.setdefault(mention.day, []).append(mention)
     groups: dict[date, list[Mention]] = {}
     for day in sorted(by_day):
-        earlier = day - timedelta(days=DAY_SLACK)
+        earlier = shifted(day, -DAY_SLACK)
         if earlier in groups and all(m.source == "published" for m in by_day[day]):
             groups[earlier] += by_day[day]
         else:

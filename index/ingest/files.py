@@ -27,11 +27,11 @@ from typing import Any
 
 import yaml
 
-from index.ingest.fetch import without_credentials
+from index.ingest.fetch import web_url
 from index.models import Article, Problem
 
 #: Bump when parsing changes what articles a file yields: indexes built before are then stale.
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 #: File endings read as one article each (header or front matter, then the body).
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 #: File endings read as one article per line.
@@ -59,6 +59,8 @@ _NAME = re.compile(r"^[A-Z][\w'’.-]*(\s+[A-Z][\w'’.-]*){1,3}$")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
 _MARKUP_CHARS = re.compile(r"[\\`*_\[\]<>]")
 _OUTSIDE = "a symbolic link out of the seeds folder; not followed"
+_SPECIAL = "not a regular file; not read"
+_LOOP = "a symbolic link that loops back on itself; not followed"
 _HIDDEN = 0xF0000  # a private-use plane: escaped characters wait there during inline rules
 _HIDDEN_CHARS = re.compile("[\U000f0000-\U000f00ff]")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%B %d %Y", "%Y-%m-%d")
@@ -89,17 +91,39 @@ def list_folder(folder: Path) -> tuple[list[Path], list[Problem]]:
         base = Path(current)
         folders[:] = [name for name in folders if not name.startswith(".")]
         for name in folders:
-            if (base / name).is_symlink() and not (base / name).resolve().is_relative_to(root):
-                problems.append(Problem(_label(base / name, folder), None, _OUTSIDE))
+            if reason := _not_followed(base / name, root):
+                problems.append(Problem(_label(base / name, folder), None, reason))
         for name in names:
             path = base / name
             if name.startswith("."):
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.append(Problem(_label(path, folder), None, _OUTSIDE))
+            if reason := _not_followed(path, root) or _not_regular(path):
+                problems.append(Problem(_label(path, folder), None, reason))
                 continue
             files.append(path)
     return sorted(files), problems
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why ``path`` is not read: a FIFO, socket or device would block or never end.
+
+    A dangling link is listed still, so reading it reports that the file is missing.
+    """
+    return _SPECIAL if path.exists() and not path.is_file() else None
+
+
+def _not_followed(path: Path, root: Path) -> str | None:
+    """Why the symbolic link ``path`` is not followed (out of ``root``, or a loop), if it is not.
+
+    A loop raises ``RuntimeError`` from ``resolve`` on Python 3.11 (``OSError`` later).
+    """
+    if not path.is_symlink():
+        return None
+    try:
+        inside = path.resolve().is_relative_to(root)
+    except (RuntimeError, OSError):
+        return _LOOP
+    return None if inside else _OUTSIDE
 
 
 def discover(folder: Path) -> tuple[list[Path], list[Problem]]:
@@ -283,10 +307,18 @@ def read_sidecar(path: Path, label: str) -> tuple[dict[str, str], list[Problem]]
         return {}, []
     meta_label = label[: -len(path.name)] + meta_path.name
     try:
-        loaded = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+        loaded = _load_yaml(meta_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return {}, [Problem(meta_label, None, f"sidecar ignored: {_first_line(exc)}")]
     return _clean_meta(loaded, meta_label)
+
+
+def _load_yaml(text: str) -> object:
+    """``yaml.safe_load``, with deep nesting (which overflows its recursive parser) an error."""
+    try:
+        return yaml.safe_load(text)
+    except RecursionError:
+        raise yaml.YAMLError("nested too deeply") from None
 
 
 def _clean_meta(loaded: object, label: str) -> tuple[dict[str, str], list[Problem]]:
@@ -299,6 +331,8 @@ def _clean_meta(loaded: object, label: str) -> tuple[dict[str, str], list[Proble
     for key, value in loaded.items():
         if key not in META_KEYS:
             problems.append(Problem(label, None, f"unknown metadata key {key!r} ignored"))
+        elif isinstance(value, (list, dict, set)):  # never written out: aliases nest them
+            problems.append(Problem(label, None, f"metadata {key!r} ignored: not one value"))
         elif value is not None:
             meta["published" if key == "date" else str(key)] = str(value).strip()
     return meta, problems
@@ -325,7 +359,7 @@ def parse_text(
     front, rest = _split_front_matter(text)
     if front is not None:
         try:
-            loaded = yaml.safe_load(front)
+            loaded = _load_yaml(front)
         except yaml.YAMLError as exc:
             return Problem(label, None, f"front matter is not valid YAML: {_first_line(exc)}")
         meta, _ = _clean_meta(loaded, label)
@@ -550,6 +584,10 @@ def parse_json_line(
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         return Problem(path, int(number), f"not valid JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:  # the decoder recurses per nesting level
+        return Problem(path, int(number), "not valid JSON (nested too deeply)")
+    except ValueError:  # an integer over Python's 4,300-digit limit for reading one
+        return Problem(path, int(number), "not valid JSON (a number too long to read)")
     if not isinstance(record, dict):
         return Problem(path, int(number), "expected a JSON object")
     body_text = record.get("body")
@@ -569,7 +607,11 @@ def _record_meta(record: Mapping[str, Any]) -> dict[str, str]:
         "published": record.get("published") or record.get("date") or record.get("published_time"),
         "url": record.get("url"),
     }
-    return {key: str(value).strip() for key, value in picks.items() if value}
+    return {
+        key: str(value).strip()
+        for key, value in picks.items()
+        if value and not isinstance(value, (list, dict))  # not one value: no text for it
+    }
 
 
 def article_from_parts(
@@ -599,7 +641,7 @@ def _article(meta: Mapping[str, str], body: str, label: str) -> Article | Proble
         author=meta.get("author") or None,
         outlet=meta.get("outlet") or None,
         published=published,
-        url=without_credentials(meta["url"]) if meta.get("url") else None,  # never stored
+        url=web_url(meta["url"]) if meta.get("url") else None,  # Discord links http(s) only
         body=body,
         source=label,
     )

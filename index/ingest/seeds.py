@@ -10,6 +10,7 @@ touches nothing outside the folder: an article read from anywhere else is refuse
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,9 +80,20 @@ def inside(seeds_dir: Path, relative: str) -> Path:
 
 def _drop_line(path: Path, number: int) -> None:
     compressed = path.name.endswith(".gz")
-    raw = gzip.decompress(path.read_bytes()) if compressed else path.read_bytes()
+    raw = _decompressed(path) if compressed else path.read_bytes()
     lines = raw.splitlines(keepends=True)
     if not 1 <= number <= len(lines):
         raise ValueError(f"{path} has no line {number}")
     kept = b"".join(lines[: number - 1] + lines[number:])
     write_atomic(path, gzip.compress(kept) if compressed else kept)
+
+
+def _decompressed(path: Path) -> bytes:
+    """The whole of a ``.gz`` file; damaged data is a ``ValueError`` naming it.
+
+    Rewriting a damaged export would drop every line after the damage, so nothing is cut.
+    """
+    try:
+        return gzip.decompress(path.read_bytes())
+    except (EOFError, zlib.error) as exc:
+        raise ValueError(f"its compressed data is damaged ({exc}); restore {path.name}") from exc

@@ -33,6 +33,11 @@ class Added:
     path: Path
 
 
+def _is_url(source: str) -> bool:
+    """Whether ``source`` is an http(s) URL; schemes are case-insensitive (``HTTPS://``)."""
+    return source[:8].casefold().startswith(URL_SCHEMES)
+
+
 def add_sources(
     sources: Sequence[str],
     seeds_dir: Path,
@@ -64,7 +69,7 @@ def collect(
     """
     found: list[Article | Problem] = []
     for source in map(without_credentials, sources):
-        if urls_only and not source.startswith(URL_SCHEMES):
+        if urls_only and not _is_url(source):
             found.append(Problem(source, None, "only http and https URLs can be added"))
         else:
             found.extend(_articles_in(source, limits))
@@ -102,7 +107,7 @@ def _write_new(item: Article, source: str, seeds_dir: Path, seen: Seen) -> Added
 
 
 def _articles_in(source: str, limits: FetchLimits | None) -> Iterator[Article | Problem]:
-    if source.startswith(URL_SCHEMES):
+    if _is_url(source):
         try:
             page = fetch(source, limits)
         except FetchError as exc:

@@ -27,8 +27,6 @@ from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
 Variant = Literal["okapi", "l", "plus"]
-#: Postings per block of ``Blocks``: a block's bound stays tight, and they add 1/32 to ``tf``.
-BLOCK = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,44 +46,6 @@ class BM25Params:
 
 
 @dataclass(frozen=True, slots=True)
-class Blocks:
-    """Per block of ``BLOCK`` postings of each term: what bounds the block's scores.
-
-    BM25's term part grows with the term frequency and shrinks with the passage length, so
-    the block's largest tf at its shortest passage bounds every posting in it, whatever the
-    idf and average length: stored with the segment, the bounds never go stale. Blocks of
-    ``Postings.terms[i]`` are ``indptr[i]:indptr[i + 1]``; each term's last may be short.
-    """
-
-    indptr: NDArray[np.int64]
-    max_tf: NDArray[np.float32]
-    min_len: NDArray[np.int32]
-
-    def __post_init__(self) -> None:
-        _read_only(self.indptr, self.max_tf, self.min_len)
-
-    @staticmethod
-    def of(
-        indptr: NDArray[np.int64],
-        tf: NDArray[np.float32],
-        lengths: NDArray[np.int32],
-    ) -> Blocks:
-        """The blocks of postings ``indptr``/``tf`` whose passages have ``lengths``."""
-        counts = (np.diff(indptr) + BLOCK - 1) // BLOCK
-        blocks = np.zeros(counts.shape[0] + 1, dtype=np.int64)
-        np.cumsum(counts, out=blocks[1:])
-        owner = np.repeat(np.arange(counts.shape[0]), counts)
-        starts = indptr[:-1][owner] + (np.arange(int(blocks[-1])) - blocks[:-1][owner]) * BLOCK
-        if not starts.size:
-            return Blocks(blocks, np.empty(0, np.float32), np.empty(0, np.int32))
-        return Blocks(
-            blocks,
-            np.maximum.reduceat(tf, starts).astype(np.float32),
-            np.minimum.reduceat(lengths, starts).astype(np.int32),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class Postings:
     """One segment's inverted index: for each of its terms, the passages holding it, how often.
 
@@ -99,11 +59,10 @@ class Postings:
     indptr: NDArray[np.int64]
     doc_ids: NDArray[np.int32]  #: passage ids, ascending within each term
     tf: NDArray[np.float32]  #: occurrences of the term in the passage
-    blocks: Blocks  #: bounds for pruning (``prune``)
 
     def __post_init__(self) -> None:
-        # Read-only like the memory maps a loaded index holds: one compiled pruning kernel
-        # serves both, and nothing can change a segment in place.
+        # Read-only like the memory maps a loaded index holds: one compiled search serves
+        # both, and nothing can change a segment in place.
         _read_only(self.terms, self.indptr, self.doc_ids, self.tf)
 
     def slot(self, term: int) -> int | None:
@@ -117,6 +76,30 @@ class Postings:
         counts = np.zeros(n_terms, dtype=np.int64)
         counts[self.terms] = np.diff(self.indptr)
         return counts
+
+
+@dataclass(frozen=True, slots=True)
+class Impacts:
+    """One segment's impacts under one index's statistics, computed per term on first use.
+
+    A posting's impact is the part of its weight that depends on the passage,
+    ``tf / (k1 norm + tf)`` (``_impacts``); its weight is the term's ``idf (k1 + 1)`` times
+    it. The compiled search (``compiled``) fills a term's impacts the first time a query
+    holds it, so later queries multiply where they would divide. Impacts depend on the
+    average passage length of every segment, so they belong to the index, not the segment:
+    an index opened after an addition starts without any, and none is ever stale. Memory is
+    committed only for the terms asked about, 4 bytes a posting.
+    """
+
+    values: NDArray[np.float32]  #: per posting; meaningful where its term is ``ready``
+    ready: NDArray[np.bool_]  #: per term slot of the segment: its impacts are filled
+
+    @staticmethod
+    def empty(segment: Postings) -> Impacts:
+        """Nothing computed yet, and no memory committed: pages are touched when filled."""
+        return Impacts(
+            np.empty(segment.tf.shape[0], np.float32), np.zeros(segment.terms.shape[0], np.bool_)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +120,10 @@ class BM25Index:
     idf: NDArray[np.float64]
     baseline: NDArray[np.float32]  #: per-term contribution to passages without the term
     norm: NDArray[np.float32]  #: per passage: 1 - b + b * length / average length
-    avgdl: float  #: average passage length, for the bounds of ``Blocks``
-    #: Zeros, one per passage: the pruned search's accumulator, zero again after each call.
-    #: Calls hold the GIL (numba's default), so threads never share it mid-search.
+    #: Per segment, its impacts under these statistics, filled by the compiled search.
+    impacts: tuple[Impacts, ...]
+    #: Zeros, one per passage: the compiled search's accumulator, zero again after each call.
+    #: Calls hold the GIL (numba's default), so threads never share it or fill an impact.
     scratch: NDArray[np.float32]
 
     @property
@@ -175,8 +159,8 @@ def combine(
         idf=idf,
         baseline=base.astype(np.float32),
         norm=norm,
-        avgdl=avgdl,
-        scratch=np.zeros(n_docs, dtype=np.float32),
+        impacts=tuple(Impacts.empty(segment) for segment in segments),
+        scratch=np.zeros(n_docs, np.float32),
     )
 
 
@@ -215,18 +199,14 @@ def postings_from_ids(
         indptr=indptr,
         doc_ids=(pairs % n_docs + first_doc).astype(np.int32),
         tf=tf.astype(np.float32),
-        blocks=Blocks.of(indptr, tf.astype(np.float32), doc_len[pairs % n_docs]),
     )
 
 
-def merge(
-    first: Postings, second: Postings, doc_len: NDArray[np.int32], first_doc: int
-) -> Postings:
+def merge(first: Postings, second: Postings) -> Postings:
     """One segment holding both: ``second``'s passages all come after ``first``'s.
 
     Each term's postings are ``first``'s then ``second``'s, so passage ids stay ascending;
-    placing them is arithmetic on offsets, with no sort. ``doc_len`` holds the lengths of
-    both segments' passages, the first being passage ``first_doc``; the blocks are made anew.
+    placing them is arithmetic on offsets, with no sort.
     """
     terms = np.union1d(first.terms, second.terms).astype(np.int32)
     counts = [_counts_over(part, terms) for part in (first, second)]
@@ -237,8 +217,7 @@ def merge(
     for part, before in ((first, indptr[:-1]), (second, indptr[:-1] + counts[0])):
         at = _positions(part, terms, before)
         doc_ids[at], tf[at] = part.doc_ids, part.tf
-    blocks = Blocks.of(indptr, tf, doc_len[doc_ids - first_doc])
-    return Postings(terms, indptr, doc_ids, tf, blocks)
+    return Postings(terms, indptr, doc_ids, tf)
 
 
 def _read_only(*arrays: NDArray[Any]) -> None:
@@ -368,7 +347,9 @@ def _weights(
     ``norm`` is consumed: the caller passes a fresh gather it does not keep.
 
     Equal to ``_contribution`` minus the baseline: for BM25Plus the ``delta`` part is the
-    baseline itself; okapi and rank-bm25's BM25L have none.
+    baseline itself; okapi and rank-bm25's BM25L have none. For okapi and BM25Plus, the
+    term's ``idf (k1 + 1)`` times the postings' ``_impacts``: the compiled search multiplies
+    the same float32 numbers.
     """
     k1 = np.float32(params.k1)
     if params.variant == "l":
@@ -376,45 +357,61 @@ def _weights(
         delta = np.float32(params.delta)
         weights: NDArray[np.float32] = idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
         return weights
-    norm *= k1  # in place: ``norm`` is the caller's fresh gather, and a query's hot loop
-    norm += tf
-    weights = tf * (idf * (k1 + 1))
-    weights /= norm
+    weights = _impacts(tf, norm, k1)
+    weights *= idf * (k1 + 1)
     return weights
 
 
-def baseline_sum(index: BM25Index, ids: Sequence[int]) -> float:
+def _impacts(
+    tf: NDArray[np.float32], norm: NDArray[np.float32], k1: np.float32
+) -> NDArray[np.float32]:
+    """``tf / (k1 norm + tf)`` in float32, in ``norm``'s memory; ``compiled._fill`` computes
+    the same operations in the same order."""
+    norm *= k1  # in place: ``norm`` is the caller's fresh gather, and a query's hot loop
+    norm += tf
+    np.divide(tf, norm, out=norm)
+    return norm
+
+
+def baseline_sum(index: BM25Index, ids: Sequence[int] | NDArray[np.int64]) -> float:
     """What rank-bm25 adds to every passage for these query terms (zero for okapi)."""
-    return float(index.baseline[list(ids)].sum()) if ids else 0.0
+    return float(index.baseline[np.asarray(ids, dtype=np.int64)].sum()) if len(ids) else 0.0
 
 
 def top_k(
-    index: BM25Index, terms: Sequence[str], k: int, *, prune: bool = True
+    index: BM25Index, terms: Sequence[str], k: int, *, compiled: bool = True
 ) -> list[tuple[int, float]]:
     """The ``k`` best passages containing at least one query term, best first.
 
     Scores equal rank-bm25's ``get_scores`` for the same variant; ties go to the lower
-    passage id, so ranking is deterministic. With ``prune`` (and numba installed), BM25Plus,
-    and okapi while every query term's idf is positive, skip the passages that cannot make
-    the top ``k`` (``index.storage.prune``); the results are bit-identical to scoring every
-    posting.
+    passage id, so ranking is deterministic. With ``compiled`` (and numba installed),
+    BM25Plus, and okapi while every query term's idf is positive, the search runs in
+    ``index.storage.compiled`` over cached impacts; the results are bit-identical to
+    ``scores``'.
     """
     ids = term_ids(index, terms)
     if not ids or k <= 0:
         return []
-    search = _pruning_kernel() if prune else None
-    if search is not None and _prunable(index, ids):
-        found, matched = _pruned(search, index, ids, k)
+    query = np.asarray(ids, dtype=np.int64)
+    search = _kernel() if compiled else None
+    if search is not None and _positive(index, ids):
+        matched, found = search(
+            tuple((s.terms, s.indptr, s.doc_ids, s.tf) for s in index.segments),
+            tuple((i.values, i.ready) for i in index.impacts),
+            query, index.idf, index.norm, np.float32(index.params.k1), k, index.scratch,
+        )  # fmt: skip
     else:
         found, matched = _exhaustive(index, ids, k)
-    order = np.lexsort((matched, -found))[:k]
-    offset = baseline_sum(index, ids)
-    return [(int(matched[i]), float(found[i]) + offset) for i in order]
+    offset = baseline_sum(index, query)
+    # tolist: Python numbers at once, each score exactly as float(found[i]) gives it
+    hits = zip(matched.tolist(), found.tolist(), strict=True)
+    return [(doc, score + offset) for doc, score in hits]
 
 
-def _prunable(index: BM25Index, ids: Sequence[int]) -> bool:
-    """Whether the bounds hold: weights grow with tf, i.e. every idf is positive (always for
-    BM25Plus; rank-bm25's BM25L weighs tf differently and is never pruned)."""
+def _positive(index: BM25Index, ids: Sequence[int]) -> bool:
+    """Whether every weight is positive, as the compiled search needs (a zero sum there
+    means a passage not seen yet): always for BM25Plus, for okapi while every idf is; it
+    does not weigh rank-bm25's BM25L."""
     variant = index.params.variant
     return variant == "plus" or (variant == "okapi" and bool(index.idf[ids].min() > 0))
 
@@ -422,50 +419,42 @@ def _prunable(index: BM25Index, ids: Sequence[int]) -> bool:
 def _exhaustive(
     index: BM25Index, ids: Sequence[int], k: int
 ) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
-    """Scores above the baseline of at least the best ``k`` matching passages, by scoring all."""
+    """The best ``k`` matching passages' scores above the baseline, and the passages, best
+    first, by numpy's ``scores``."""
     dense, matched = scores(index, ids)
     found = dense[matched]
     if matched.size > k:
         threshold = np.partition(found, matched.size - k)[matched.size - k]
-        keep = found >= threshold  # keeps every tie at the cut, ordered by the caller
+        keep = found >= threshold  # keeps every tie at the cut, ordered below
         matched, found = matched[keep], found[keep]
-    return found, matched
-
-
-def _pruned(
-    search: Callable[..., int], index: BM25Index, ids: Sequence[int], k: int
-) -> tuple[NDArray[np.float32], NDArray[np.int32]]:
-    """The best ``k`` passages and their scores above the baseline, by ``prune.search``."""
-    query = np.asarray(ids, dtype=np.int64)
-    heap_docs = np.zeros(k, dtype=np.int32)
-    heap_scores = np.zeros(k, dtype=np.float32)
-    size = 0
-    for part in index.segments:
-        size = search(
-            (part.terms, part.indptr, part.doc_ids, part.tf),
-            (part.blocks.indptr, part.blocks.max_tf, part.blocks.min_len),
-            query, index.idf, index.norm, np.float32(index.params.k1), index.params.b,
-            index.avgdl, heap_docs, heap_scores, size, index.scratch,
-        )  # fmt: skip
-    return heap_scores[:size], heap_docs[:size]
+    order = np.lexsort((matched, -found))[:k]
+    return found[order], matched[order]
 
 
 @functools.cache
-def _pruning_kernel() -> Callable[..., int] | None:
-    """``prune.search``, or None where numba is missing or cannot cache (imported on first use)."""
+def _kernel() -> Callable[..., tuple[NDArray[np.int32], NDArray[np.float32]]] | None:
+    """``compiled.top_k``, or None where numba is missing or cannot cache (imported on first
+    use)."""
     try:
-        from index.storage.prune import search
+        from index.storage.compiled import top_k as search
     except ImportError as exc:
-        log.info("retrieval scores every posting: %s", exc)
+        log.info("retrieval runs in numpy: %s", exc)
         return None
     return search
 
 
 def warm_up() -> bool:
-    """Compile the pruning kernel now (into numba's cache), so no question waits for it.
+    """Compile the search now (into numba's cache), so no question waits for it: for an
+    index of one segment and for a generation with its delta beside it.
 
-    Returns whether the kernel is available. Called at build time; a process whose cache
-    could not be written compiles on its first question instead.
+    Returns whether the compiled search is available. Called at build time; a process whose
+    cache could not be written compiles on its first question instead.
     """
-    index = build([["a", "b"], ["a"], ["b", "c"]], BM25Params())
-    return _pruning_kernel() is not None and bool(top_k(index, ["a", "c"], 2))
+    lengths = np.ones(1, np.int32)
+    pair = [postings_from_ids(np.asarray([n], np.int64), lengths, n) for n in range(2)]
+    vocab, doc_len = {"a": 0, "b": 1}, np.ones(2, np.int32)
+    indexes = [
+        combine(vocab, pair[:1], doc_len, BM25Params()),
+        combine(vocab, pair, doc_len, BM25Params()),
+    ]
+    return _kernel() is not None and all(top_k(index, ["a", "b"], 2) for index in indexes)

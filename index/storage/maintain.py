@@ -94,6 +94,9 @@ class Removed:
     meta: ArticleMeta
     changed: Path
     info: IndexInfo
+    #: Another copy of the same text in the seeds folder, which the index skipped as a
+    #: duplicate and now holds in the removed one's place (its metadata), if any.
+    copy: ArticleMeta | None = None
 
 
 class Maintainer:
@@ -133,6 +136,7 @@ class Maintainer:
         When a stale index cannot be rebuilt (disk full, read-only folder) it is served with
         one warning; with no index at all that raises ``IndexUnavailableError``.
         """
+        self._warn_if_no_seeds()
         wanted = fingerprint(self.seeds_dir, self.params)
         existing = self._load_quietly()
         if existing is not None and existing.info.fingerprint == wanted:
@@ -154,6 +158,7 @@ class Maintainer:
 
     def rebuild(self) -> BuildReport:
         """Rebuild the index from the seeds folder now."""
+        self._warn_if_no_seeds()
         with self.locked():
             return build_index(self.seeds_dir, self.index_dir, self.params)
 
@@ -217,7 +222,7 @@ class Maintainer:
             number = coverage.index_of(article_id)
             if number is None:
                 raise ArticleNotFoundError(article_id)
-            meta = coverage.metas[number]
+            meta, key = coverage.metas[number], coverage.body_key(number)
             try:
                 changed = remove_article(self.seeds_dir, meta.source)
             except (OSError, ValueError) as exc:
@@ -233,7 +238,9 @@ class Maintainer:
                     f"{meta.id} was removed from {changed}, but the index could not be rebuilt "
                     f"({exc}); the next command that needs it rebuilds it"
                 ) from exc
-        return Removed(meta, changed, info)
+            after = load(self.index_dir)
+        copies = (m for n, m in enumerate(after.metas) if after.body_key(n) == key)
+        return Removed(meta, changed, info, next(copies, None))
 
     def _index_added(
         self, added: list[Added], before: dict[str, bytes], live: Coverage | None
@@ -257,6 +264,15 @@ class Maintainer:
                 self.merge_passages,
             )
         return build_index(self.seeds_dir, self.index_dir, self.params).info
+
+    def _warn_if_no_seeds(self) -> None:
+        """A mistyped seeds folder must not pass for an empty coverage without a word."""
+        if not self.seeds_dir.is_dir():
+            log.warning(
+                "the seeds folder %s does not exist: the coverage is empty until articles are "
+                "added there",
+                self.seeds_dir,
+            )
 
     def _load_quietly(self) -> Coverage | None:
         """The live index, or None (logged) when missing or corrupt."""

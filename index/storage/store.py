@@ -56,7 +56,6 @@ from index.atomic import fsync_tree, write_atomic
 from index.ingest.files import PARSER_VERSION, body_key, list_folder, read_folder
 from index.models import Article, Problem
 from index.storage.bm25 import (
-    Blocks,
     BM25Params,
     Postings,
     combine,
@@ -68,7 +67,7 @@ from index.storage.coverage import ArticleMeta, Bodies, Coverage, IndexInfo
 log = logging.getLogger(__name__)
 
 #: Bump when the on-disk layout changes; other versions are rebuilt, never misread.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 #: File in the index directory naming the live generation and its delta.
 CURRENT = "CURRENT"
 #: A delta holding more passages than this (or than the main segment) is merged into a new
@@ -83,9 +82,6 @@ _ARRAYS = (
     "indptr",
     "doc_ids",
     "tf",
-    "block_indptr",
-    "block_max_tf",
-    "block_min_len",
     "doc_len",
     "passages",
     "bodies",
@@ -97,6 +93,11 @@ _KEY = "S40"
 #: Passages analysed per task; batches of at least ``PARALLEL_PASSAGES`` use every core.
 ANALYSIS_CHUNK = 5_000
 PARALLEL_PASSAGES = 50_000
+
+
+#: What reading a damaged index raises: missing or short files, bad JSON (a ValueError), and
+#: valid JSON of the wrong shape (``[]`` for params.json: a KeyError, TypeError or AttributeError).
+_DAMAGE = (OSError, ValueError, KeyError, TypeError, AttributeError)
 
 
 class StoreError(Exception):
@@ -227,9 +228,6 @@ class _Segment:
             "indptr": self.postings.indptr,
             "doc_ids": self.postings.doc_ids,
             "tf": self.postings.tf,
-            "block_indptr": self.postings.blocks.indptr,
-            "block_max_tf": self.postings.blocks.max_tf,
-            "block_min_len": self.postings.blocks.min_len,
             "doc_len": self.doc_len,
             "passages": self.rows,
             "bodies": self.bodies,
@@ -269,7 +267,7 @@ def append_articles(
     try:
         main = _read_head(generation)
         old = _read_segment(delta, main.passages) if delta is not None else None
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+    except _DAMAGE as exc:
         raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
     vocab = {term: i for i, term in enumerate(main.terms + (old.terms if old else []))}
     articles_before = main.articles + (len(old.metas) if old else 0)
@@ -310,7 +308,6 @@ def _new_segment(
 
 def _join(first: _Segment, second: _Segment) -> _Segment:
     """One segment holding ``first``'s articles, then ``second``'s (which follow them)."""
-    doc_len = np.concatenate([first.doc_len, second.doc_len])
     return _Segment(
         metas=first.metas + second.metas,
         bodies=np.concatenate([first.bodies, second.bodies]),
@@ -319,8 +316,8 @@ def _join(first: _Segment, second: _Segment) -> _Segment:
         ),
         body_keys=np.concatenate([first.body_keys, second.body_keys]),
         rows=np.concatenate([first.rows, second.rows]),
-        doc_len=doc_len,
-        postings=merge(first.postings, second.postings, doc_len, first.first_passage),
+        doc_len=np.concatenate([first.doc_len, second.doc_len]),
+        postings=merge(first.postings, second.postings),
         terms=first.terms + second.terms,
         first_passage=first.first_passage,
     )
@@ -534,9 +531,8 @@ def _read_segment(directory: Path, first_passage: int) -> _Segment:
 
 
 def _postings(arrays: dict[str, NDArray[Any]]) -> Postings:
-    """A stored segment's postings and their blocks."""
-    blocks = Blocks(*(arrays[n] for n in ("block_indptr", "block_max_tf", "block_min_len")))
-    return Postings(arrays["terms"], arrays["indptr"], arrays["doc_ids"], arrays["tf"], blocks)
+    """A stored segment's postings."""
+    return Postings(arrays["terms"], arrays["indptr"], arrays["doc_ids"], arrays["tf"])
 
 
 def _live(index_dir: Path) -> tuple[Path, Path | None]:
@@ -544,10 +540,18 @@ def _live(index_dir: Path) -> tuple[Path, Path | None]:
     pointer = index_dir / CURRENT
     if not pointer.is_file():
         raise IndexMissingError(str(index_dir))
-    names = pointer.read_text(encoding="utf-8").split()
+    try:
+        names = pointer.read_text(encoding="utf-8").split()
+    except UnicodeDecodeError as exc:
+        raise IndexCorruptError(f"{pointer}: {type(exc).__name__}: {exc}") from exc
     if not 1 <= len(names) <= 2:
         raise IndexCorruptError(f"{pointer} names {len(names)} segments")
     return index_dir / names[0], index_dir / names[1] if len(names) == 2 else None
+
+
+def live_stamp(index_dir: Path) -> tuple[str, ...]:
+    """The names of the live generation and delta: any change to the index changes them."""
+    return tuple(path.name for path in _live(index_dir) if path is not None)
 
 
 @contextlib.contextmanager
@@ -600,7 +604,7 @@ def load(index_dir: Path) -> Coverage:
             if attempt + 1 < _OPEN_ATTEMPTS and _live(index_dir) != live:
                 continue
             raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
-        except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        except _DAMAGE as exc:
             raise IndexCorruptError(f"{type(exc).__name__}: {exc}") from exc
     raise IndexCorruptError("the live index kept changing while it was being opened")
 
@@ -706,10 +710,6 @@ def _check_segment(arrays: dict[str, NDArray[Any]], n_articles: int) -> None:
             "postings length": int(arrays["indptr"][-1])
             == len(arrays["doc_ids"])
             == len(arrays["tf"]),
-            "block list": len(arrays["block_indptr"]) == len(arrays["indptr"]),
-            "block count": int(arrays["block_indptr"][-1])
-            == len(arrays["block_max_tf"])
-            == len(arrays["block_min_len"]),
             "passage count": len(arrays["doc_len"]) == len(arrays["passages"]),
             "article count": n_articles
             == len(arrays["body_offsets"]) - 1

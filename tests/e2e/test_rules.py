@@ -127,7 +127,7 @@ async def test_a_500_on_the_answer_follow_up_is_logged_and_the_bot_keeps_serving
 def answering_threads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     """For each retrieval, whether an event loop was running in its thread."""
     seen: list[bool] = []
-    for module in (sys.modules["bot.cogs.ask"], sys.modules["bot.views"]):
+    for module in (sys.modules["bot.client"], sys.modules["bot.views"]):
         original = module.answer_question
 
         def recording(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
@@ -208,7 +208,7 @@ async def test_an_unforeseen_error_gets_a_short_private_apology(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(sys.modules["bot.cogs.ask"], "answer_question", broken)
+    monkeypatch.setattr(sys.modules["bot.client"], "answer_question", broken)
     result = await world.alice.slash(world.channel, "ask", question=QUESTION)
     assert result.ephemeral and result.response is not None
     assert result.response.content == APOLOGY

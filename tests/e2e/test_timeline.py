@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -102,3 +103,19 @@ async def test_ask_since_until_answers_from_that_period(world: World) -> None:
     [embed] = result.response.embeds
     assert "2022-01" not in (embed.description or "") and "2022-02" not in (embed.description or "")
     assert "2022-03-17" in (embed.description or "")
+
+
+async def test_an_article_dated_at_the_calendars_start_still_gets_a_timeline(
+    world: World,
+) -> None:
+    """Go's zero time (0001-01-01) in an export: a weekly chart across 2,000 years cannot be
+    drawn (matplotlib refuses the dates), so such a span is listed without one."""
+    body = "The pipeline was first planned, officials said, long before anyone recalls."
+    record = {"title": "Undated export", "date": "0001-01-01T00:00:00Z", "body": body}
+    (world.settings.seeds_dir / "export.jsonl").write_text(json.dumps(record) + "\n")
+    world.bot.live.refresh()
+    result = await world.alice.slash(world.channel, "timeline", topic="pipeline")
+    assert result.response is not None and not result.ephemeral
+    [embed] = result.response.embeds
+    assert "**0001-01-01**" in (embed.description or "")
+    assert not result.response.attachments

@@ -146,6 +146,13 @@ def test_each_bad_source_gets_one_clear_line_and_the_batch_goes_on(
     assert [a.article.title for a in _added(outcomes)] == ["NATO answers Russia in writing"]
 
 
+@pytest.mark.parametrize("urls_only", [False, True])
+def test_a_url_scheme_in_capitals_is_a_url(seeds: Path, server: str, urls_only: bool) -> None:
+    shouted = server.replace("http://", "HTTP://") + "/article.html"
+    [added] = _added(add_sources([shouted], seeds, LOCAL, urls_only=urls_only))
+    assert added.article.title == "Geneva talks end without a breakthrough"
+
+
 def test_redirects_are_followed(seeds: Path, server: str) -> None:
     [added] = _added(add_sources([f"{server}/redirect"], seeds, LOCAL))
     assert added.article.title == "Geneva talks end without a breakthrough"

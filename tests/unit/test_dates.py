@@ -81,3 +81,12 @@ def test_a_day_announced_for_the_future_falls_after_publication_even_across_new_
     assert [day for day, _, _ in extract_dates(ahead, date(2022, 2, 12))] == [date(2022, 4, 20)]
     recent = "They will discuss the December 7 call."  # a recent day stays in its year
     assert [day for day, _, _ in extract_dates(recent, date(2021, 12, 15))] == [date(2021, 12, 7)]
+
+
+def test_relative_days_past_the_calendars_ends_are_no_dates() -> None:
+    assert extract_dates("Yesterday it sank.", date.min) == []
+    assert extract_dates("Tomorrow it sails.", date.max) == []
+    assert [d for d, _, _ in extract_dates("On January 3 it sank.", date.min)] == [date(1, 1, 3)]
+    assert [d for d, _, _ in extract_dates("On December 30 it sank.", date.max)] == [
+        date(9999, 12, 30)
+    ]

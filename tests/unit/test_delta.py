@@ -75,6 +75,22 @@ def test_an_index_grown_by_several_additions_equals_a_full_build(
     _same(load(grown), load(whole))
 
 
+def test_a_process_that_asked_before_an_addition_ranks_with_the_new_statistics(
+    tmp_path: Path,
+) -> None:
+    """Opening the index again reuses the generation's arrays; the impacts the first
+    coverage computed for the old average passage length must not come with them."""
+    articles = _articles()
+    grown, whole = tmp_path / "grown", tmp_path / "whole"
+    write_index(articles[:6], grown, PARAMS, "fp", 0.0)
+    before = load(grown)
+    for query in QUERIES:
+        before.ranked(analyze(query), 20)
+    append_articles(articles[6:], grown, PARAMS, "fp1")
+    write_index(articles, whole, PARAMS, "fp", 0.0)
+    _same(load(grown), load(whole))
+
+
 def test_a_delta_larger_than_its_generation_is_merged(tmp_path: Path) -> None:
     articles = _articles()
     write_index(articles[:1], tmp_path, PARAMS, "fp", 0.0)

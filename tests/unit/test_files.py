@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from index.ingest.files import parse_date, read_files, read_folder, slugify
+from index.ingest.files import list_folder, parse_date, read_files, read_folder, slugify
 from tests.conftest import SEEDS, SHARED
 
 CORPORA = SHARED / "corpora"
@@ -243,3 +244,98 @@ def test_a_bad_byte_in_json_lines_costs_only_its_own_line(tmp_path: Path) -> Non
     problems = sorted((p.path, p.line) for p in ingest.problems)
     assert problems == [("wire.jsonl", 3), ("wire2.jsonl.gz", 3)]
     assert all("not UTF-8" in p.reason for p in ingest.problems)
+
+
+def test_a_symbolic_link_loop_is_reported_and_the_rest_is_read(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("A Title\n\nA body paragraph that reads as prose, really.\n")
+    (tmp_path / "loop-a.md").symlink_to("loop-b.md")
+    (tmp_path / "loop-b.md").symlink_to("loop-a.md")
+    ingest = read_folder(tmp_path)
+    assert [a.title for a in ingest.articles] == ["A Title"]
+    problems = {p.path: p.reason for p in ingest.problems}
+    assert set(problems) == {"loop-a.md", "loop-b.md"}
+    assert all("symbolic link" in reason for reason in problems.values())
+
+
+def test_a_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
+    """Opening a FIFO blocks until a writer comes: a build would hang, holding the lock."""
+    (tmp_path / "good.txt").write_text("A Title\n\nA body paragraph that reads as prose, really.\n")
+    os.mkfifo(tmp_path / "pipe.md")
+    (tmp_path / "to-pipe.md").symlink_to("pipe.md")
+    files, problems = list_folder(tmp_path)
+    assert files == [tmp_path / "good.txt"]
+    assert {(p.path, p.reason) for p in problems} == {
+        ("pipe.md", "not a regular file; not read"),
+        ("to-pipe.md", "not a regular file; not read"),
+    }
+
+
+def _wire(numbers: range) -> list[str]:
+    return [json.dumps({"title": f"Wire {n}", "body": f"Wire copy number {n}."}) for n in numbers]
+
+
+def test_a_json_line_nested_too_deep_costs_only_its_own_line(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "wire.jsonl").write_text("\n".join([*_wire(range(2)), deep, *_wire(range(2, 4))]))
+    ingest = read_folder(tmp_path)
+    assert len(ingest.articles) == 4
+    [problem] = ingest.problems
+    assert (problem.path, problem.line) == ("wire.jsonl", 3)
+    assert "not valid JSON" in problem.reason
+
+
+def test_a_json_number_too_long_to_read_costs_only_its_own_line(tmp_path: Path) -> None:
+    huge = '{"title": "x", "body": "Some text.", "date": ' + "9" * 5000 + "}"
+    (tmp_path / "wire.jsonl").write_text("\n".join([*_wire(range(2)), huge, *_wire(range(2, 4))]))
+    ingest = read_folder(tmp_path)
+    assert len(ingest.articles) == 4
+    [problem] = ingest.problems
+    assert (problem.path, problem.line) == ("wire.jsonl", 3)
+    assert "not valid JSON" in problem.reason
+
+
+def test_yaml_nested_too_deep_is_reported_and_the_rest_is_read(tmp_path: Path) -> None:
+    deep = "title: " + "[" * 10_000 + "]" * 10_000 + "\n"
+    (tmp_path / "front.md").write_text(f"---\n{deep}---\n\nText under front matter.\n")
+    (tmp_path / "good.txt").write_text("A Title\n\nA body paragraph that reads as prose, really.\n")
+    (tmp_path / "good.meta.yaml").write_text(deep)
+    ingest = read_folder(tmp_path)
+    assert [(a.title, a.author) for a in ingest.articles] == [("A Title", None)]
+    problems = {p.path: p.reason for p in ingest.problems}
+    assert "nested too deeply" in problems["front.md"]
+    assert "nested too deeply" in problems["good.meta.yaml"]
+
+
+def test_metadata_that_is_not_a_single_value_is_ignored_not_expanded(tmp_path: Path) -> None:
+    """Aliases nest lists cheaply (a "billion laughs"): writing one out would never end."""
+    bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 6)
+    ]
+    front = "\n".join([*bomb, "title: *a5", "author: [Jane, Roe]", "outlet: Wire"])
+    (tmp_path / "bomb.md").write_text(f"---\n{front}\n---\n\nTalks in Geneva went on.\n")
+    [article] = read_folder(tmp_path).articles
+    assert (article.title, article.author, article.outlet) == (
+        "Talks in Geneva went on.", None, "Wire",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "url", ["www.wire.example/talks", "ftp://wire.example/talks", "javascript:alert(1)",
+            "https://wire.example/a talk", "/news/talks", "123"],
+)  # fmt: skip
+def test_an_article_url_that_is_not_a_web_link_is_dropped(tmp_path: Path, url: str) -> None:
+    """Discord refuses a message whose link button or embed URL is not http(s): every answer
+    citing such an article would fail to send."""
+    record = {"title": "Talks", "url": url, "body": "Talks went on."}
+    (tmp_path / "wire.jsonl").write_text(json.dumps(record) + "\n")
+    (tmp_path / "story.md").write_text(f"---\ntitle: Story\nurl: {url}\n---\n\nStory text.\n")
+    assert [a.url for a in read_folder(tmp_path).articles] == [None, None]
+
+
+def test_json_metadata_of_the_wrong_type_is_ignored_not_written_out(tmp_path: Path) -> None:
+    record = {"title": ["a"], "author": {"n": 1}, "url": 123, "date": [2022], "body": "Talks."}
+    (tmp_path / "wire.jsonl").write_text(json.dumps(record | {"outlet": 7}) + "\n")
+    [article] = read_folder(tmp_path).articles
+    assert (article.title, article.author, article.outlet, article.url, article.published) == (
+        "Talks.", None, "7", None, None,
+    )  # fmt: skip

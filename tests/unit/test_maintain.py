@@ -27,7 +27,7 @@ import pytest
 from index.ingest.files import read_folder
 from index.storage.bm25 import BM25Params
 from index.storage.check import check
-from index.storage.maintain import Maintainer
+from index.storage.maintain import Maintainer, RemoveError
 from index.storage.store import CURRENT, IndexCorruptError, fingerprint, load
 from tests.conftest import ROOT, SEEDS
 
@@ -130,6 +130,36 @@ def test_remove_through_the_cli_keeps_the_original(seeds: Path, tmp_path: Path) 
     assert new_id not in {a["id"] for a in json.loads(_cli(tmp_path, "articles", "--json").stdout)}
 
 
+def test_remove_from_a_damaged_compressed_export_says_so_and_changes_nothing(
+    maintainer: Maintainer,
+) -> None:
+    """The lines before the damage are indexed, so their ids can be asked to be removed."""
+    lines = [
+        json.dumps({"title": f"Wire {n}", "body": f"Wire copy {n} on Geneva."}) for n in range(40)
+    ]
+    export = maintainer.seeds_dir / "wire.jsonl.gz"
+    export.write_bytes(gzip.compress("\n".join(lines).encode())[:-30])
+    coverage = maintainer.open().coverage
+    first = coverage.metas[coverage.index_of("wire-0") or 0]
+    assert first.source == "wire.jsonl.gz:1"
+    damaged = export.read_bytes()
+    with pytest.raises(RemoveError, match=r"wire\.jsonl\.gz.*compressed data"):
+        maintainer.remove("wire-0")
+    assert export.read_bytes() == damaged
+
+
+def test_removing_an_article_says_when_a_copy_of_it_takes_its_place(
+    maintainer: Maintainer,
+) -> None:
+    line = json.dumps({"title": "Ferry story", "body": "The ferry left Odesa at dawn."})
+    (maintainer.seeds_dir / "wire.jsonl").write_text(f"{line}\n{line}\n")
+    coverage = maintainer.open().coverage
+    [number] = [n for n, m in enumerate(coverage.metas) if m.title == "Ferry story"]
+    removed = maintainer.remove(coverage.metas[number].id)
+    assert removed.copy is not None and removed.copy.title == "Ferry story"
+    assert maintainer.remove(removed.copy.id).copy is None
+
+
 # --- 3 and 4. several processes at once ----------------------------------------------------------
 
 _WORKER = textwrap.dedent(
@@ -138,7 +168,7 @@ _WORKER = textwrap.dedent(
     from pathlib import Path
     from index.storage.bm25 import BM25Params
     from index.ingest.files import read_files
-    from index.storage.maintain import Maintainer
+    from index.storage.maintain import Maintainer, RemoveError
     from index.ingest.seeds import write_article
     from index.storage.store import load
 
@@ -520,3 +550,16 @@ def test_adding_nothing_takes_no_lock_and_reads_nothing(
     monkeypatch.setattr(maintainer, "locked", no_lock_expected)
     report = maintainer.add_articles([])
     assert report.outcomes == [] and report.info is None
+
+
+@pytest.mark.parametrize("action", ["open", "rebuild"])
+def test_a_seeds_folder_that_does_not_exist_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, action: str
+) -> None:
+    maintainer = Maintainer(tmp_path / "mistyped", tmp_path / "index", BM25Params())
+    with caplog.at_level(logging.WARNING):
+        getattr(maintainer, action)()
+    assert any(
+        "does not exist" in r.getMessage() and str(tmp_path / "mistyped") in r.getMessage()
+        for r in caplog.records
+    )

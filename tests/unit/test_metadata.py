@@ -49,3 +49,14 @@ def test_a_dropped_coverage_is_freed_after_answering_metadata_questions(
 def test_which_articles_mention_names_the_missing_words_as_typed(seed_coverage: Coverage) -> None:
     result = answer(seed_coverage, "Which articles mention Bananas and Geneva?")
     assert not result.answered and result.missing_terms == ("Bananas",)
+
+
+@pytest.mark.parametrize(
+    "question", ["Who wrote the article?", "When was it published?", "Where was it published?"]
+)
+def test_a_metadata_question_naming_no_article_is_not_answered_with_arbitrary_ones(
+    seed_coverage: Coverage, question: str
+) -> None:
+    """Of several articles none is "the article": answering with the first ones is a guess."""
+    assert metadata_answer(seed_coverage, question, 3) is None
+    assert not answer(seed_coverage, question).answered

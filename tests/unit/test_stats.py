@@ -145,4 +145,15 @@ def test_cli_stats_bad_input_is_one_line(
     with pytest.raises(SystemExit) as exited:
         main(["stats", "--until", "yesterday"])
     assert exited.value.code == 2
-    assert "must be a date such as 2026-01-31" in capsys.readouterr().err
+    assert "is not a date like 2022-02-12" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("until", "days"), [("9999-12-31", "30"), ("0001-01-01", "5")])
+def test_cli_stats_until_a_day_at_the_calendars_end_is_one_line(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], until: str, days: str
+) -> None:
+    """The window runs to the midnight after --until and back --days: past year 9999 or 1."""
+    with pytest.raises(SystemExit) as exited:
+        main(["stats", "--until", until, "--days", days])
+    assert exited.value.code == 2
+    assert "--until" in capsys.readouterr().err.strip().splitlines()[-1]

@@ -9,6 +9,8 @@ import pytest
 
 from bot.cli import main
 from index.answering.summary import (
+    MAX_RANKED,
+    rank,
     summarize_article,
     summarize_coverage,
     summarize_text,
@@ -120,3 +122,16 @@ def test_cli_summary_json_contract_and_errors(
 def test_the_opening_sentence_of_a_text_never_waits_for_one_before_it(text: str) -> None:
     result = summarize_text(text, 3)
     assert result.answered and result.sentences[0].start == 0
+
+
+def test_a_text_of_thousands_of_sentences_is_ranked_on_its_lead_only() -> None:
+    """Ranking compares every pair of sentences: 50,000 of them took 19 GB and hours; one
+    long transcript held the index worker, and so every answer, for seconds."""
+    text = " ".join(
+        f"Ferry number {i} sank near the harbour of town {i % 97}." for i in range(3000)
+    )
+    spans = sentences(text)
+    assert len(spans) == 3000
+    ranked = rank(text, spans)
+    assert [s.index for s in ranked] == list(range(MAX_RANKED))
+    assert summarize_text(text, 3).sentences

@@ -166,3 +166,25 @@ def test_weekly_counts_start_on_mondays_and_keep_empty_weeks() -> None:
         (date(2022, 1, 24), 1),
     ]
     assert weekly(()) == []
+
+
+def test_an_article_dated_at_the_calendars_edge_is_read_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """0001-01-01 is Go's zero time, which exports write for an unknown date: "yesterday"
+    and the grouping of reports a day apart reached past the calendar (OverflowError)."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    body = "Yesterday the ferry sank near Zanzibar. Last Thursday the ferry was full."
+    records = [
+        {"title": "Zero time", "date": "0001-01-01T00:00:00Z", "body": body},
+        {"title": "Far future", "date": "9999-12-31", "body": "Tomorrow the ferry sails on."},
+        {"title": "Report", "date": "2022-02-02", "body": "On February 1 the ferry sank."},
+    ]
+    (seeds / "export.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    monkeypatch.setenv("COVERAGE_SEEDS_DIR", str(seeds))
+    monkeypatch.setenv("COVERAGE_INDEX_DIR", str(tmp_path / "index"))
+    events = _json(capsys, "timeline", "ferry", "--json")["events"]
+    assert "2022-02-01" in [event["date"] for event in events]
+    for argv in (["ask", "What happened to the ferry on February 1?"], ["compare", "ferry"]):
+        assert main(argv) in (0, 1)

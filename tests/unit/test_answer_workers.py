@@ -1,0 +1,60 @@
+"""Answering processes: the answers of this process, and additions reach them at once."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.answering.answer import answer
+from index.answering.workers import AnswerWorkers
+from index.storage.bm25 import BM25Params
+from index.storage.maintain import Maintainer
+from index.storage.store import load
+from tests.conftest import SEEDS
+from tests.unit.test_live import NEW_ARTICLE
+
+#: Seconds a worker may take to start (imports, opening the index) on a loaded CI machine.
+START_SECONDS = 120
+NEW_QUESTION = "What guarantees did Ryabkov say Russia needed?"
+NEW_TITLE = "Geneva talks end without a breakthrough"
+
+
+@pytest.fixture
+def maintainer(tmp_path: Path) -> Maintainer:
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    maintainer = Maintainer(tmp_path / "seeds", tmp_path / "index", BM25Params())
+    maintainer.open()
+    return maintainer
+
+
+@pytest.fixture
+def workers(maintainer: Maintainer) -> Iterator[AnswerWorkers]:
+    workers = AnswerWorkers(maintainer.index_dir, 2)
+    yield workers
+    workers.close()
+
+
+def test_a_worker_answers_exactly_as_this_process_does(
+    maintainer: Maintainer, workers: AnswerWorkers
+) -> None:
+    coverage = load(maintainer.index_dir)
+    workers.wait_ready(START_SECONDS)
+    assert workers.ready()
+    for question in ("Is foreign policy personal?", "Who wrote about Biden and Putin's call?"):
+        expected = answer(coverage, question, limit=2)
+        assert workers.submit(question, limit=2).result(START_SECONDS) == expected
+
+
+def test_an_addition_reaches_the_workers_with_the_next_question(
+    maintainer: Maintainer, workers: AnswerWorkers, tmp_path: Path
+) -> None:
+    before = workers.submit(NEW_QUESTION).result(START_SECONDS)
+    assert all(c.title != NEW_TITLE for c in before.citations)
+    (tmp_path / "geneva.md").write_text(NEW_ARTICLE)
+    maintainer.add([str(tmp_path / "geneva.md")])
+    for _ in range(4):  # every worker, whichever takes the question
+        after = workers.submit(NEW_QUESTION).result(START_SECONDS)
+        assert after.citations and after.citations[0].title == NEW_TITLE
