@@ -3,8 +3,9 @@
 1. 200 questions arrive at once and go through ``Ask.reply_to`` — the code the cogs use to
    answer off the event loop — while a probe measures how late the event loop wakes up
    (loop lag). Reported: each answer's time from arrival, and lag p50/p99/max; and the
-   process's CPU time per question, which another program on the machine hardly changes
-   (the times from arrival it stretches), so runs on a shared machine stay comparable.
+   bot process's CPU time per question (additions included in a burst with them; not the
+   answering processes' with ``--processes``), which another program on the machine hardly
+   changes (the times from arrival it stretches), so runs on a shared machine compare.
 2. 200 ``/ask`` interactions back to back through simcord (which runs one user action at a
    time), each checked to be acknowledged inside Discord's 3-second window.
 
