@@ -2,7 +2,10 @@
 
 1. 200 questions arrive at once and go through ``Ask.reply_to`` — the code the cogs use to
    answer off the event loop — while a probe measures how late the event loop wakes up
-   (loop lag). Reported: each answer's time from arrival, and lag p50/p99/max.
+   (loop lag). Reported: each answer's time from arrival, and lag p50/p99/max; and the
+   bot process's CPU time per question (additions included in a burst with them; not the
+   answering processes' with ``--processes``), which another program on the machine hardly
+   changes (the times from arrival it stretches), so runs on a shared machine compare.
 2. 200 ``/ask`` interactions back to back through simcord (which runs one user action at a
    time), each checked to be acknowledged inside Discord's 3-second window.
 
@@ -94,9 +97,10 @@ async def burst(
         return time.perf_counter() - arrived
 
     prober = asyncio.create_task(probe())
-    arrived = time.perf_counter()
+    arrived, cpu = time.perf_counter(), time.process_time()
     adder = asyncio.create_task(adding(bot, new or []))
     done = await asyncio.gather(*(one(q, arrived) for q in asked))
+    cpu = time.process_time() - cpu
     stop.set()
     await prober
     additions = await adder
@@ -107,6 +111,7 @@ async def burst(
         "answered_within_3s": sum(d <= 3.0 for d in done),
         "slowest_s": round(max(done), 3),
         "median_s": round(statistics.median(done), 3),
+        "cpu_ms_per_question": round(1000 * cpu / len(done), 1),
         "loop_lag_ms": {
             "p50": round(statistics.median(lag_ms), 2),
             "p99": round(lag_ms[int(0.99 * (len(lag_ms) - 1))], 2),

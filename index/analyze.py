@@ -105,6 +105,10 @@ _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _POSSESSIVE = re.compile(r"'s\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")
 _STEMMER = Stemmer.Stemmer("english")
+#: Words whose term is remembered (``_TERMS``) before the memory is emptied and refilled.
+TERMS_REMEMBERED = 200_000
+#: Each word met so far (as written) and its term, or None for a stopword.
+_TERMS: dict[str, str | None] = {}
 
 
 def analyze(text: str) -> list[str]:
@@ -121,19 +125,43 @@ def analyze_words(text: str) -> list[tuple[str, str]]:
 
     Answers name the question's words that the coverage lacks; those are the words as
     the user typed them (normalised), not their stems.
+
+    Analysing the sentences of the passages a question reads is much of a first answer's
+    time, so each word's term is remembered (most words recur), and steps that cannot
+    change the text are skipped (ASCII is already NFKC; no period, no acronym; no
+    apostrophe, no possessive).
     """
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    text = _ACRONYM.sub(lambda m: m.group().replace(".", "").upper(), text)
-    text = _POSSESSIVE.sub("", text)
-    words = [w for w in _WORD.findall(text) if _keep(w)]
-    folded = [w.casefold() for w in words]
-    stems: list[str] = _STEMMER.stemWords([IRREGULAR_VERBS.get(w, w) for w in folded])
-    return list(zip(stems, words, strict=True))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_QUOTES)
+    if "." in text:
+        text = _ACRONYM.sub(_joined_acronym, text)
+    if "'" in text:
+        text = _POSSESSIVE.sub("", text)
+    pairs = []
+    for word in _WORD.findall(text):
+        try:
+            term = _TERMS[word]
+        except KeyError:
+            term = _term(word)
+        if term is not None:
+            pairs.append((term, word))
+    return pairs
 
 
-def _keep(word: str) -> bool:
+def _joined_acronym(match: re.Match[str]) -> str:
+    return match.group().replace(".", "").upper()
+
+
+def _term(word: str) -> str | None:
+    """The term of one word, None for a stopword; remembered in ``_TERMS``."""
     folded = word.casefold()
-    return folded not in STOPWORDS or (folded in ACRONYMS and word.isupper())
+    keep = folded not in STOPWORDS or (folded in ACRONYMS and word.isupper())
+    term: str | None = _STEMMER.stemWord(IRREGULAR_VERBS.get(folded, folded)) if keep else None
+    if len(_TERMS) >= TERMS_REMEMBERED:
+        _TERMS.clear()
+    _TERMS[word] = term
+    return term
 
 
 def jaccard(a: AbstractSet[str], b: AbstractSet[str]) -> float:

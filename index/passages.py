@@ -66,6 +66,15 @@ def sentences(body: str, span: Span | None = None) -> list[Span]:
     return [sentence for part in spans for sentence in _split(body, part.start, part.end)]
 
 
+def first_sentence(body: str, span: Span) -> Span | None:
+    """The first of ``sentences(body, span)``, or None: only as much of ``span`` is read.
+
+    Answers pair a passage's last sentence with the next passage's first; splitting the
+    whole next passage for it was a third of the sentence splitting of a question.
+    """
+    return next(_split(body, span.start, span.end), None)
+
+
 def _split(body: str, start: int, end: int) -> Iterator[Span]:
     cursor = start
     for match in _TERMINATOR.finditer(body, start, end):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -33,7 +33,7 @@ from index.answering.metadata import all_metadata_terms, metadata_answer, metada
 from index.answering.question import QuestionTerms, problem
 from index.answering.turns import answered_question, is_reporter, opens_turn, turn_at
 from index.models import Answer, Citation, Span, Suggestion, byline
-from index.passages import needs_context, sentences
+from index.passages import first_sentence, needs_context, sentences
 from index.storage.bm25 import scores_at, term_ids
 from index.storage.coverage import Coverage, per_coverage
 
@@ -187,6 +187,7 @@ class _Analysed:
     spans: dict[int, list[Span]] = field(default_factory=dict)
     terms: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
     uncommon: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
+    firsts: dict[int, Span | None] = field(default_factory=dict)
     turns: dict[tuple[int, int], _Turn] = field(default_factory=dict)
     abouts: dict[int, frozenset[str]] = field(default_factory=dict)
     questions: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
@@ -203,7 +204,7 @@ class _Analysed:
             part.clear()
 
     def _parts(self) -> tuple[dict[Any, Any], ...]:
-        return (self.spans, self.terms, self.uncommon, self.turns, self.abouts, self.questions)
+        return tuple(getattr(self, part.name) for part in fields(self))
 
 
 def prepare(coverage: Coverage) -> None:
@@ -253,6 +254,7 @@ class _Sentences:
         self.spans = shared.spans
         self.terms = shared.terms
         self.uncommon = shared.uncommon
+        self.firsts = shared.firsts
         self.turns = shared.turns
         self.abouts = shared.abouts
         self.questions = shared.questions
@@ -277,6 +279,15 @@ class _Sentences:
         if key not in self.terms:
             self.terms[key] = frozenset(analyze(self.body(article)[span.start : span.end]))
         return self.terms[key]
+
+    def first_of(self, number: int) -> Span | None:
+        """The first sentence of passage ``number``, splitting no more of it than that."""
+        if number in self.spans:
+            return self.spans[number][0]
+        if number not in self.firsts:
+            article, start, end = (int(v) for v in self.coverage.passages[number])
+            self.firsts[number] = first_sentence(self.body(article), Span(start, end))
+        return self.firsts[number]
 
     def about(self, article: int) -> frozenset[str]:
         """What every passage of an article is about: its title, byline and first passage."""
@@ -360,7 +371,9 @@ class _Sentences:
         article = int(self.coverage.passages[number][0])
         if int(self.coverage.passages[other][0]) != article:
             return None
-        span = self.of_passage(other)[-1 if step < 0 else 0]
+        span = self.of_passage(other)[-1] if step < 0 else self.first_of(other)
+        if span is None:
+            return None
         here = self.of_passage(number)[0 if step < 0 else -1]
         gap = self.body(article)[min(span.end, here.end) : max(span.start, here.start)]
         return None if "\n\n" in gap else span

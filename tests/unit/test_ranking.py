@@ -17,6 +17,7 @@ from index.answering.answer import (
     CONFIDENCE_MODEL,
     _analysed,
     _confidence,
+    _Sentences,
     answer,
     signals,
 )
@@ -193,6 +194,25 @@ def test_analysis_kept_across_questions_changes_no_answer(coverage: Coverage) ->
         _analysed(coverage).clear()
         fresh.append(answer(coverage, question))
     assert warm == fresh
+
+
+def test_the_next_sentence_split_alone_is_the_one_of_the_whole_next_passage(
+    seed_coverage: Coverage,
+) -> None:
+    """Pairs reach into the next passage's first sentence, split without the rest of it."""
+    numbers = range(len(seed_coverage.passages) - 1)
+    reached = []
+    for n in numbers:
+        _analysed(seed_coverage).clear()
+        alone = _Sentences(seed_coverage)
+        reached.append(alone.neighbour(n, +1))
+        assert n + 1 not in alone.spans  # only its first sentence was split
+    whole = _Sentences(seed_coverage)
+    whole.firsts.clear()
+    for n in numbers:
+        whole.of_passage(n + 1)  # the whole next passage split, as before
+    assert [whole.neighbour(n, +1) for n in numbers] == reached
+    assert sum(span is not None for span in reached) >= 10  # paragraphs run on
 
 
 def test_a_question_stated_in_one_sentence_is_surer_than_its_words_gathered_from_two(
