@@ -9,8 +9,9 @@
 2. 200 ``/ask`` interactions back to back through simcord (which runs one user action at a
    time), each checked to be acknowledged inside Discord's 3-second window.
 
-With ``--processes N``, questions are answered on N answering processes
-(``COVERAGE_ANSWER_PROCESSES``) instead of the bot's one index thread.
+Questions are answered as the bot's settings say (``COVERAGE_ANSWER_PROCESSES``, by default
+``auto``: a process per core from 50,000 passages); ``--processes N`` sets N (0: the bot's one
+index thread).
 
 With ``--add N``, N new articles are added during the burst, one after another, the way
 ``/add`` does it (``Maintainer.add_articles`` off the event loop, then ``live.refresh``); the
@@ -146,12 +147,15 @@ async def run(settings: Settings, asked: list[str], new: list[Article]) -> dict[
     async with bot:
         await bot.start_answerers()  # what setup_hook does at login
         await bot.load_extension("bot.cogs.ask")
+        result: dict[str, Any] = {
+            "answer_processes": bot.answerers.processes if bot.answerers else 0
+        }
         if new:  # the same burst without additions, before and after: the machine's own pace
-            result = {"burst_before": await burst(bot, asked)}
+            result["burst_before"] = await burst(bot, asked)
             result["burst"] = await burst(bot, asked, new)
             result["burst_after"] = await burst(bot, asked)
         else:
-            result = {"burst": await burst(bot, asked)}
+            result["burst"] = await burst(bot, asked)
     if not new:
         result["simcord"] = await through_simcord(create_bot(settings), asked)
     return result
@@ -161,7 +165,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--add", type=int, default=0, help="articles added during the burst")
-    parser.add_argument("--processes", type=int, default=0, help="answering processes")
+    parser.add_argument(
+        "--processes", type=int, default=None, help="answering processes (default: the bot's)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     try:
@@ -184,8 +190,9 @@ def main() -> None:
             data_dir=work / "data",
             watch_seeds="off",
             cooldown_questions=100,
-            answer_processes=args.processes,
         )
+        if args.processes is not None:
+            settings.answer_processes = args.processes
         asked = questions(articles)[:BURST]
         new = [_variant(a, 10_000 + n) for n, a in enumerate(articles[: args.add])]
         started = time.perf_counter()
@@ -197,7 +204,6 @@ def main() -> None:
             "passages": info.passages,
             "articles": info.articles,
             "build_s": built_s,
-            "answer_processes": args.processes,
             **result,
         }
         name = f"load-{args.passages}" if args.add else "load"

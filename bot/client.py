@@ -17,11 +17,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import queue
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import discord
 from discord import app_commands
@@ -58,12 +59,31 @@ NO_MENTIONS = discord.AllowedMentions.none()
 DEFER_AFTER = 1.5
 #: What a public "thinking…" message says for the moment before a private reply replaces it.
 PRIVATE_REPLY = "Replied privately."
+#: Passages from which ``COVERAGE_ANSWER_PROCESSES=auto`` answers on processes.
+AUTO_PROCESSES_PASSAGES = 50_000
+#: Most answering processes ``auto`` starts (each holds its own caches and numba's ~100 MiB).
+AUTO_MAX_PROCESSES = 4
 #: Seconds the bot's start waits for its answering processes to open the index.
 ANSWERERS_START_SECONDS = 120.0
 #: Set in ``Interaction.extras`` when "thinking…" was shown publicly.
 _DEFERRED_PUBLICLY = "coverage-bot.deferred-publicly"
 
 T = TypeVar("T")
+
+
+def answer_processes(setting: int | Literal["auto"], passages: int, cores: int | None) -> int:
+    """How many answering processes to start (``COVERAGE_ANSWER_PROCESSES``).
+
+    ``auto``: one per core (at most ``AUTO_MAX_PROCESSES``) once the coverage holds
+    ``AUTO_PROCESSES_PASSAGES`` passages, else none. One thread answers a question over a
+    small coverage in a few milliseconds; at 100,000 passages it takes about 15-20 ms, and a
+    burst of 200 questions then waits up to 4 s for one thread.
+    """
+    if setting != "auto":
+        return setting
+    if passages < AUTO_PROCESSES_PASSAGES:
+        return 0
+    return min(cores or 1, AUTO_MAX_PROCESSES)
 
 
 async def within_deadline(
@@ -246,9 +266,12 @@ class CoverageBot(commands.Bot):
         The bot says it is ready once they can answer: a burst right after start must not
         find them still loading.
         """
-        if not self.settings.answer_processes or self.answerers is not None:
+        processes = answer_processes(
+            self.settings.answer_processes, self.live.current.info.passages, os.cpu_count()
+        )
+        if not processes or self.answerers is not None:
             return
-        self.answerers = AnswerWorkers(self.settings.index_dir, self.settings.answer_processes)
+        self.answerers = AnswerWorkers(self.settings.index_dir, processes)
         try:
             await asyncio.to_thread(self.answerers.wait_ready, ANSWERERS_START_SECONDS)
         except queue.Empty:

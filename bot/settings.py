@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,8 +57,8 @@ class Settings(BaseSettings):
     shard_ids: list[int] | None = None
     watch_seeds: Literal["poll", "watch", "off"] = "poll"
     poll_seconds: float = Field(default=10.0, ge=1, le=3600)
-    #: processes answering questions beside the bot's own thread; 0: the bot's thread alone
-    answer_processes: int = Field(default=0, ge=0, le=64)
+    #: processes answering questions; 0: the bot's own thread; auto: see ``answer_processes``
+    answer_processes: Annotated[int, Field(ge=0, le=64)] | Literal["auto"] = "auto"
     #: members with this role may use /add and /feeds; unset: both are off
     add_role_id: int | None = None
     # --- questions on record (/stats, ``coverage-bot stats``) ---

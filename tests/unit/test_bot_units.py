@@ -6,12 +6,14 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from pydantic import ValidationError
 
 from bot.choices import title_choices
 from bot.cli import main
+from bot.client import answer_processes
 from bot.feedback import Feedback
 from bot.settings import Settings
 from index.models import Answer
@@ -122,3 +124,20 @@ def test_title_choices_fit_discords_limits() -> None:
     assert len(choices) == 25
     assert all(len(c.name) <= 100 and c.value.startswith("id-") for c in choices)
     assert title_choices(metas, "nothing like this") == []
+
+
+@pytest.mark.parametrize(
+    ("setting", "passages", "cores", "expected"),
+    [
+        (0, 10**6, 8, 0),
+        (3, 10, 1, 3),
+        ("auto", 1_000, 8, 0),  # a small coverage: one thread answers in milliseconds
+        ("auto", 100_000, 2, 2),
+        ("auto", 100_000, 32, 4),
+        ("auto", 100_000, None, 1),
+    ],
+)
+def test_answer_processes_follow_the_setting_or_the_coverage_and_cores(
+    setting: int | Literal["auto"], passages: int, cores: int | None, expected: int
+) -> None:
+    assert answer_processes(setting, passages, cores) == expected
