@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import queue
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,16 @@ class AnswerWorkers:
         return self._pool.submit(_answer, question, options)
 
     def restart(self) -> None:
-        """Replace a pool whose worker died (``BrokenProcessPool``) by a fresh one."""
+        """Replace the pool if a worker of it died (``BrokenProcessPool``).
+
+        Every question in flight when a worker dies fails with it, and each asks for a restart:
+        the pool is replaced once, by the first; the others find a working pool and keep it.
+        """
+        try:
+            self._pool.submit(_ready)
+            return
+        except BrokenProcessPool:
+            pass
         log.warning("an answering process stopped; starting %d new ones", self.processes)
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = self._start()

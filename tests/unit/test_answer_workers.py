@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
 import shutil
+import signal
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -58,3 +63,23 @@ def test_an_addition_reaches_the_workers_with_the_next_question(
     for _ in range(4):  # every worker, whichever takes the question
         after = workers.submit(NEW_QUESTION).result(START_SECONDS)
         assert after.citations and after.citations[0].title == NEW_TITLE
+
+
+def test_questions_that_saw_a_worker_die_replace_the_pool_once(
+    workers: AnswerWorkers, caplog: pytest.LogCaptureFixture
+) -> None:
+    workers.wait_ready(START_SECONDS)
+    for child in multiprocessing.active_children():
+        assert child.pid is not None
+        os.kill(child.pid, signal.SIGKILL)
+        child.join()
+    failed = []
+    for _ in range(5):  # a burst in flight when the worker died: each question sees it
+        with pytest.raises(BrokenProcessPool):
+            workers.submit(NEW_QUESTION).result(START_SECONDS)
+        failed.append(True)
+    with caplog.at_level(logging.WARNING):
+        for _ in failed:
+            workers.restart()
+    assert len([r for r in caplog.records if "stopped" in r.getMessage()]) == 1
+    assert workers.submit(NEW_QUESTION).result(START_SECONDS).question == NEW_QUESTION
