@@ -186,7 +186,8 @@ class _Analysed:
 
     spans: dict[int, list[Span]] = field(default_factory=dict)
     terms: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
-    uncommon: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
+    #: a tuple, not a set: it is only walked, and a set costs several times the memory
+    uncommon: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     firsts: dict[int, Span | None] = field(default_factory=dict)
     turns: dict[tuple[int, int], _Turn] = field(default_factory=dict)
     abouts: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -324,13 +325,13 @@ class _Sentences:
             )
         return self.novels[key]
 
-    def uncommon_at(self, article: int, sentence: Span) -> frozenset[str]:
+    def uncommon_at(self, article: int, sentence: Span) -> tuple[str, ...]:
         """A sentence's terms that are not everyday words of the coverage, nor its title's."""
         key = (article, sentence.start)
         if key not in self.uncommon:
             title = metadata_terms(self.coverage)[article]
             vocab, generic = self.coverage.bm25.vocab, _generic(self.coverage)
-            self.uncommon[key] = frozenset(
+            self.uncommon[key] = tuple(
                 term
                 for term in self.terms_at(article, sentence) - title
                 if term in vocab and vocab[term] not in generic

@@ -9,7 +9,11 @@ after an addition (another average length) starts with none, so no impact is eve
 The query's lists are added whole into a dense accumulator, term after term in query order,
 so each passage's score is the float32 sum the exhaustive path (``bm25.scores``) computes,
 bit for bit; passages are noted as first touched, then offered to a heap of the best k
-(ties to the lower passage id) and the accumulator zeroed again. Dynamic pruning (MaxScore,
+(ties to the lower passage id) and the accumulator zeroed again. A query whose lists hold
+many postings for the number of passages (``scan``) skips the noting: one pass over every
+passage in order reads the accumulator back, which costs less than noting a third of them
+and reading those back in a scattered order (the slowest questions at 1M passages: p99
+−35 %, docs/benchmarks.md). Dynamic pruning (MaxScore,
 term and document at a time, with block bounds) was measured against this and lost: on the
 benchmark's questions a posting costs about 2 ns to add, less than what deciding to skip it
 costs (docs/retrieval.md).
@@ -62,6 +66,7 @@ def top_k(
     k1: np.float32,
     k: int,
     dense: NDArray[np.float32],
+    scan: int,
 ) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
     """The best ``k`` passages holding a query term, best first, and their scores above
     the baseline; ties to the lower passage.
@@ -70,13 +75,15 @@ def top_k(
     ``bm25.Impacts``' (values, ready), filled here for the query's terms not yet ready.
     ``query`` holds the term ids in query order (repeats add again, as rank-bm25 counts
     them). Weights must be positive; ``dense`` is all zeros, one per passage, and left so.
+    A segment whose query lists hold ``scan`` postings or more is read back by a pass over
+    every passage.
     """
     docs = np.empty(k, np.int32)
     scores = np.empty(k, np.float32)
     size = 0
     for part in range(len(segments)):
         size = _segment(segments[part], impacts[part], query, idf, norm, k1, dense, docs,
-                        scores, size)  # fmt: skip
+                        scores, size, scan)  # fmt: skip
     return _sorted(docs[:size], scores[:size])
 
 
@@ -92,6 +99,7 @@ def _segment(
     docs: NDArray[np.int32],
     scores: NDArray[np.float32],
     size: int,
+    scan: int,
 ) -> int:
     """Offer one segment's passages to the heap (``docs``, ``scores``); its new size."""
     terms, indptr, doc_ids, tfs = segment
@@ -108,6 +116,8 @@ def _segment(
                 _fill(values, lo[at], hi[at], doc_ids, tfs, norm, k1)
                 ready[slot] = True
             total += hi[at] - lo[at]
+    if total >= scan:
+        return _scanned(values, doc_ids, lo, hi, query, idf, k1, dense, docs, scores, size)
     touched = np.empty(total, np.int32)
     n = 0
     for at in range(query.shape[0]):
@@ -121,6 +131,40 @@ def _segment(
         if size < docs.shape[0] or dense[doc] >= scores[0]:
             size = _offer(docs, scores, size, doc, dense[doc])
         dense[doc] = 0.0
+    return size
+
+
+@_compiled
+def _scanned(
+    values: NDArray[np.float32],
+    doc_ids: NDArray[np.int32],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    query: NDArray[np.int64],
+    idf: NDArray[np.float64],
+    k1: np.float32,
+    dense: NDArray[np.float32],
+    docs: NDArray[np.int32],
+    scores: NDArray[np.float32],
+    size: int,
+) -> int:
+    """``_segment`` for a query of many postings: sum them, then one pass over every passage.
+
+    Only a score above the heap's worst (or equal to it: ``_offer`` breaks the tie) is
+    offered, so the pass costs one well-predicted comparison per passage.
+    """
+    for at in range(query.shape[0]):
+        factor = np.float32(idf[query[at]]) * (k1 + np.float32(1.0))
+        for posting in range(lo[at], hi[at]):
+            dense[doc_ids[posting]] += factor * values[posting]
+    floor = scores[0] if size == docs.shape[0] else np.float32(0.0)
+    for doc in range(dense.shape[0]):
+        value = dense[doc]
+        if value >= floor and value > 0.0:
+            size = _offer(docs, scores, size, doc, value)
+            if size == docs.shape[0]:
+                floor = scores[0]
+    dense[:] = 0.0
     return size
 
 

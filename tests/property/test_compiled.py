@@ -10,15 +10,18 @@ from the same segments. Without numba, ``top_k`` gives the same answers.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import textwrap
+from unittest.mock import patch
 
 import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from index.storage import bm25
 from index.storage.bm25 import BM25Params, build, combine, top_k
 from tests.property.test_bm25_parity import _oracle, _params, _segmented
 
@@ -32,16 +35,33 @@ _query = st.lists(st.one_of(st.sampled_from(sorted(set(_WORDS))), st.just("new")
 _cuts = st.lists(st.integers(min_value=0, max_value=300), max_size=2)
 
 
-@given(corpus=_corpus, cuts=_cuts, query=_query, params=_params, k=st.integers(1, 40))
-@example(corpus=[["aa"]] * 200, cuts=[150], query=["aa"], params=BM25Params(), k=5)  # all tied
+@given(
+    corpus=_corpus,
+    cuts=_cuts,
+    query=_query,
+    params=_params,
+    k=st.integers(1, 40),
+    scan_share=st.sampled_from([0.0, 0.25, math.inf]),
+)
+@example(corpus=[["aa"]] * 200, cuts=[150], query=["aa"], params=BM25Params(), k=5, scan_share=0)
+@example(corpus=[["aa"]] * 200, cuts=[150], query=["aa"], params=BM25Params(), k=5,
+         scan_share=math.inf)  # fmt: skip
 def test_compiled_top_k_is_numpys(
-    corpus: list[list[str]], cuts: list[int], query: list[str], params: BM25Params, k: int
+    corpus: list[list[str]],
+    cuts: list[int],
+    query: list[str],
+    params: BM25Params,
+    k: int,
+    scan_share: float,
 ) -> None:
-    """Bit-identical, the first time (impacts computed) and again (impacts reused)."""
+    """Bit-identical, the first time (impacts computed) and again (impacts reused), whether
+    passages are noted as touched or read back by a pass over all (``SCAN_SHARE``): every
+    query of a small corpus would take the pass, so both are forced in turn."""
     index = _segmented(corpus, cuts, params)
     expected = top_k(index, query, k, compiled=False)
-    assert top_k(index, query, k) == expected
-    assert top_k(index, query, k) == expected
+    with patch.object(bm25, "SCAN_SHARE", scan_share):
+        assert top_k(index, query, k) == expected
+        assert top_k(index, query, k) == expected
 
 
 @given(corpus=_corpus, query=_query, params=_params, k=st.integers(1, 40))
@@ -80,7 +100,11 @@ def test_impacts_of_an_index_before_an_addition_are_not_used_after_it(
     assert top_k(grown, query, k) == top_k(build(corpus, params), query, k)
 
 
-def test_ties_go_to_the_lower_passage_in_either_segment() -> None:
+@pytest.mark.parametrize("scan_share", [0.0, math.inf])
+def test_ties_go_to_the_lower_passage_in_either_segment(
+    monkeypatch: pytest.MonkeyPatch, scan_share: float
+) -> None:
+    monkeypatch.setattr(bm25, "SCAN_SHARE", scan_share)
     corpus = [["aa", "bb"]] * 150 + [["bb"]] + [["aa", "bb"]] * 150
     index = _segmented(corpus, [200], BM25Params())
     hits = top_k(index, ["aa", "bb"], 3)
