@@ -15,20 +15,24 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import subprocess
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
 from index.ingest.fetch import FetchLimits
 from index.ingest.files import Seen
 from index.ingest.seeds import OutsideSeedsError, remove_article
 from index.models import Article, Problem
 from index.storage.add import Added, add_articles, collect
+from index.storage.background import start_merge
 from index.storage.bm25 import BM25Params
 from index.storage.coverage import ArticleMeta, Coverage, IndexInfo
+from index.storage.locking import maintenance_lock
 from index.storage.store import (
+    INLINE_MERGE_PASSAGES,
     MERGE_PASSAGES,
     BuildReport,
     IndexCorruptError,
@@ -39,15 +43,12 @@ from index.storage.store import (
     fingerprint,
     fingerprint_of,
     load,
+    merge_due,
+    merging,
     seed_digests,
 )
 
 log = logging.getLogger(__name__)
-
-#: The lock file in the index folder; its presence means nothing, only holding it does.
-LOCK_NAME = ".maintenance.lock"
-#: Seconds a change waits for another process's change to finish (a 1M-passage build: ~45 s).
-LOCK_WAIT_SECONDS = 600.0
 
 
 class IndexUnavailableError(StoreError):
@@ -108,27 +109,22 @@ class Maintainer:
         index_dir: Path,
         params: BM25Params,
         merge_passages: int = MERGE_PASSAGES,
+        inline_merge_passages: int = INLINE_MERGE_PASSAGES,
     ) -> None:
-        """``merge_passages``: a delta larger than this is merged into a new generation."""
+        """``merge_passages``: a delta larger than this is merged into a new generation,
+        within the addition while the generation holds at most ``inline_merge_passages``,
+        else by a background process (``background``)."""
         self.seeds_dir: Path = seeds_dir
         self.index_dir: Path = index_dir
         self.params: BM25Params = params
         self.merge_passages: int = merge_passages
+        self.inline_merge_passages: int = inline_merge_passages
+        #: The background merge this maintainer started last, if any (``background``).
+        self.merging: subprocess.Popen[bytes] | None = None
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self) -> contextlib.AbstractContextManager[None]:
         """Hold the maintenance lock; wait (saying so) while another process holds it."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.index_dir / LOCK_NAME)
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            log.info("another process is changing the coverage; waiting for it")
-            lock.acquire(timeout=LOCK_WAIT_SECONDS)
-        try:
-            yield
-        finally:
-            lock.release()
+        return maintenance_lock(self.index_dir)
 
     def open(self) -> Opened:
         """The index for the seeds folder, built first when missing, stale or corrupt.
@@ -256,14 +252,25 @@ class Maintainer:
         unchanged = {k: v for k, v in after.items() if k not in new} == before
         if live is not None and unchanged and new <= after.keys():
             articles = [a.article for a in added]
-            return append_articles(
+            info = append_articles(
                 articles,
                 self.index_dir,
                 self.params,
                 fingerprint_of(after, self.params),
                 self.merge_passages,
+                self.inline_merge_passages,
             )
+            if self._merge_wanted():
+                self.merging = start_merge(self.index_dir)
+            return info
         return build_index(self.seeds_dir, self.index_dir, self.params).info
+
+    def _merge_wanted(self) -> bool:
+        """Whether the delta is due to be merged and no merge is on its way (this process's,
+        still starting, or any process's, writing)."""
+        starting = self.merging is not None and self.merging.poll() is None
+        due = merge_due(self.index_dir, self.merge_passages)
+        return due and not starting and not merging(self.index_dir)
 
     def _warn_if_no_seeds(self) -> None:
         """A mistyped seeds folder must not pass for an empty coverage without a word."""

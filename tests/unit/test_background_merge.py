@@ -1,0 +1,134 @@
+"""A large coverage's delta is merged by a background process: the addition returns at once,
+the merge is made live only if nothing changed meanwhile, additions racing it lose nothing,
+and a killed merge leaves nothing behind. Real processes throughout."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from index.ingest.files import read_folder
+from index.ingest.seeds import write_article
+from index.storage.background import merge_live
+from index.storage.bm25 import BM25Params
+from index.storage.maintain import Maintainer
+from index.storage.store import CURRENT, MERGING, load, merging, write_index, write_merged
+from tests.conftest import ROOT
+from tests.unit.test_delta import QUERIES, _articles, _same
+
+PARAMS = BM25Params()
+
+
+def _grown(tmp_path: Path, count: int) -> Maintainer:
+    """A maintainer whose seeds hold the first ``count`` articles, indexed; every delta is due
+    to be merged, in the background."""
+    articles = _articles()
+    for article in articles[:count]:
+        write_article(article, tmp_path / "seeds")
+    maintainer = Maintainer(
+        tmp_path / "seeds", tmp_path / "index", PARAMS, merge_passages=0, inline_merge_passages=0
+    )
+    maintainer.open()
+    return maintainer
+
+
+def _segments(index_dir: Path) -> list[str]:
+    return (index_dir / CURRENT).read_text().split()
+
+
+def _equals_a_full_build(tmp_path: Path, maintainer: Maintainer) -> None:
+    """The index holds every article of the seeds folder and scores as one built at once."""
+    grown = load(maintainer.index_dir)
+    articles = [grown.article(n) for n in range(len(grown))]
+    assert sorted(a.id for a in articles) == sorted(
+        a.id for a in read_folder(maintainer.seeds_dir).articles
+    )
+    write_index(articles, tmp_path / "whole", PARAMS, "fp", 0.0)
+    built = load(tmp_path / "whole")
+    _same(grown, built)
+    for query in QUERIES:
+        assert grown.search(query, 10) == built.search(query, 10)
+
+
+def test_an_addition_to_a_large_generation_leaves_the_merge_to_a_background_process(
+    tmp_path: Path,
+) -> None:
+    maintainer = _grown(tmp_path, 6)
+    maintainer.add_articles(_articles()[6:7])
+    assert len(_segments(maintainer.index_dir)) == 2  # the addition wrote a delta, no more
+    assert maintainer.merging is not None
+    assert maintainer.merging.wait(timeout=120) == 0
+    assert len(_segments(maintainer.index_dir)) == 1
+    assert not list(maintainer.index_dir.glob(f"{MERGING}*"))
+    _equals_a_full_build(tmp_path, maintainer)
+
+
+def test_a_merge_overtaken_by_an_addition_is_not_made_live(tmp_path: Path) -> None:
+    maintainer = Maintainer(tmp_path / "seeds", tmp_path / "index", PARAMS, inline_merge_passages=0)
+    for article in _articles()[:6]:
+        write_article(article, tmp_path / "seeds")
+    maintainer.open()
+    maintainer.add_articles(_articles()[6:7])  # a delta, not due: nothing in the background
+    assert maintainer.merging is None
+    merged = write_merged(maintainer.index_dir)
+    assert merged is not None and merging(maintainer.index_dir)
+    maintainer.add_articles(_articles()[7:8])
+    live = _segments(maintainer.index_dir)
+    with maintainer.locked():
+        assert not merged.publish()
+    assert _segments(maintainer.index_dir) == live  # the newer delta stays live
+    assert not merged.directory.exists() and not merging(maintainer.index_dir)
+    assert merge_live(maintainer.index_dir)
+    assert len(_segments(maintainer.index_dir)) == 1
+    _equals_a_full_build(tmp_path, maintainer)
+
+
+def test_additions_racing_a_background_merge_are_all_kept(tmp_path: Path) -> None:
+    maintainer = _grown(tmp_path, 5)
+    maintainer.add_articles(_articles()[5:6])
+    first = maintainer.merging
+    assert first is not None
+    for article in _articles()[6:9]:  # while the merge runs (or after: either way, all kept)
+        maintainer.add_articles([article])
+    for process in {first, maintainer.merging} - {None}:
+        assert process is not None and process.wait(timeout=120) == 0
+    assert len(load(maintainer.index_dir)) == 9
+    assert not merging(maintainer.index_dir)
+    _equals_a_full_build(tmp_path, maintainer)
+
+
+_KILLED = """
+import sys
+from pathlib import Path
+from index.storage.store import write_merged
+assert write_merged(Path(sys.argv[1])) is not None
+print("written", flush=True)
+sys.stdin.read()  # killed here, before making it live
+"""
+
+
+def test_a_killed_merge_leaves_nothing_behind(tmp_path: Path) -> None:
+    maintainer = Maintainer(tmp_path / "seeds", tmp_path / "index", PARAMS, inline_merge_passages=0)
+    for article in _articles()[:6]:
+        write_article(article, tmp_path / "seeds")
+    maintainer.open()
+    maintainer.add_articles(_articles()[6:7])
+    live = _segments(maintainer.index_dir)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED, str(maintainer.index_dir)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline() == "written\n"
+    assert merging(maintainer.index_dir)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=60)
+    assert not merging(maintainer.index_dir)  # its lock died with it
+    assert _segments(maintainer.index_dir) == live
+    maintainer.add_articles(_articles()[7:8])  # the next write tidies up
+    assert not list(maintainer.index_dir.glob(f"{MERGING}*"))
+    _equals_a_full_build(tmp_path, maintainer)
