@@ -78,7 +78,7 @@ async def adding(bot: CoverageBot, articles: list[Article]) -> list[dict[str, An
                 and maintainer.merging.poll() is None,
             }
         )
-    if maintainer.merging is not None:
+    if articles and maintainer.merging is not None:
         started = time.perf_counter()
         await asyncio.to_thread(maintainer.merging.wait)
         done.append({"background_merge_done_s": round(time.perf_counter() - started, 3)})

@@ -234,10 +234,31 @@ def _generic(coverage: Coverage) -> frozenset[int]:
     return frozenset(np.flatnonzero(np.diff(bm25.indptr) >= GENERIC_SHARE * bm25.n_docs).tolist())
 
 
+#: The analysis made last, with the bodies of the generation it was made over (held, so that
+#: an identity check cannot mistake another array for it).
+_LAST_ANALYSED: list[tuple[NDArray[np.uint8], _Analysed]] = []
+
+
 @per_coverage
 def _analysed(coverage: Coverage) -> _Analysed:
-    """The analysis kept across questions for one loaded index."""
-    return _Analysed()
+    """The analysis kept across questions for one loaded index, carried over from the index
+    opened before it when both share a generation.
+
+    An index reopened after an addition is the same generation (the same arrays: ``store``
+    reuses a generation it opened) with a delta grown at its end, so every passage keeps its
+    number and text, and what was read from them holds. Only a sentence's uncommon terms
+    depend on the coverage's statistics, which the addition changed: those start afresh, in a
+    dictionary of the new coverage's own, since questions in flight on the old one still
+    fill theirs. Workers and the bot reload after every addition; without this each one
+    read its passages again from nothing.
+    """
+    generation = coverage.bodies[0].data if coverage.bodies else None
+    if generation is None:
+        return _Analysed()
+    last = next((a for g, a in _LAST_ANALYSED if g is generation), None)
+    analysed = _Analysed() if last is None else replace(last, uncommon={})
+    _LAST_ANALYSED[:] = [(generation, analysed)]
+    return analysed
 
 
 class _Sentences:

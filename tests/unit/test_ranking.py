@@ -21,9 +21,11 @@ from index.answering.answer import (
     answer,
     signals,
 )
+from index.ingest.files import read_folder
+from index.models import Article
 from index.storage.bm25 import BM25Params
 from index.storage.coverage import Coverage
-from index.storage.store import build_index, load
+from index.storage.store import append_articles, build_index, load, write_index
 
 _FILLER = [
     {
@@ -72,6 +74,13 @@ def coverage(tmp_path_factory: pytest.TempPathFactory) -> Coverage:
     (root / "seeds" / "articles.jsonl").write_text("\n".join(lines) + "\n")
     build_index(root / "seeds", root / "index", BM25Params())
     return load(root / "index")
+
+
+def _articles_of(records: list[dict[str, str]], seeds: Path) -> list[Article]:
+    """``records`` as the articles the seeds folder reader makes of them."""
+    seeds.mkdir()
+    (seeds / "articles.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    return read_folder(seeds).articles
 
 
 def _first_url(coverage: Coverage, question: str) -> str | None:
@@ -194,6 +203,32 @@ def test_analysis_kept_across_questions_changes_no_answer(coverage: Coverage) ->
         _analysed(coverage).clear()
         fresh.append(answer(coverage, question))
     assert warm == fresh
+
+
+def test_analysis_carried_over_an_addition_changes_no_answer(tmp_path: Path) -> None:
+    """An index reopened after an addition keeps what was read from the generation's passages
+    (not the uncommon terms, which hang on the coverage's statistics); answers are those of a
+    process that reads everything afresh."""
+    questions = [
+        "What did Psaki say about the Twitter thread?",
+        "What did Putin and Macron agree on in their January 31 call?",
+        "Why did the White House post a Twitter thread about Russian weapons claims?",
+    ]
+    articles = _articles_of(ARTICLES, tmp_path / "seeds")
+    write_index(articles[:-2], tmp_path / "index", BM25Params(), "fp", 0.0)
+    before = load(tmp_path / "index")
+    for question in questions:
+        answer(before, question)
+    append_articles(articles[-2:], tmp_path / "index", BM25Params(), "fp2")
+    after = load(tmp_path / "index")
+    carried = [answer(after, q) for q in questions]
+    assert _analysed(after).terms is _analysed(before).terms  # read once, over both
+    assert _analysed(after).uncommon is not _analysed(before).uncommon
+    fresh = []
+    for question in questions:
+        _analysed(after).clear()
+        fresh.append(answer(after, question))
+    assert carried == fresh
 
 
 def test_the_next_sentence_split_alone_is_the_one_of_the_whole_next_passage(
