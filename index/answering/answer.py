@@ -35,7 +35,7 @@ from index.answering.turns import answered_question, is_reporter, opens_turn, tu
 from index.models import Answer, Citation, Span, Suggestion, byline
 from index.passages import first_sentence, needs_context, sentences
 from index.storage.bm25 import scores_at, term_ids
-from index.storage.coverage import Coverage, per_coverage
+from index.storage.coverage import Coverage, generation_of, per_coverage
 
 #: Share of the question's weighted vocabulary the best quote must cover to be shown at all.
 MIN_COVERAGE = 0.35
@@ -244,15 +244,15 @@ def _analysed(coverage: Coverage) -> _Analysed:
     """The analysis kept across questions for one loaded index, carried over from the index
     opened before it when both share a generation.
 
-    An index reopened after an addition is the same generation (the same arrays: ``store``
-    reuses a generation it opened) with a delta grown at its end, so every passage keeps its
-    number and text, and what was read from them holds. Only a sentence's uncommon terms
+    An index reopened after an addition is the same generation with a delta grown at its end
+    (``generation_of``), so every passage keeps its number and text, and what was read from
+    them holds. Only a sentence's uncommon terms
     depend on the coverage's statistics, which the addition changed: those start afresh, in a
     dictionary of the new coverage's own, since questions in flight on the old one still
     fill theirs. Workers and the bot reload after every addition; without this each one
     read its passages again from nothing.
     """
-    generation = coverage.bodies[0].data if coverage.bodies else None
+    generation = generation_of(coverage)
     if generation is None:
         return _Analysed()
     last = next((a for g, a in _LAST_ANALYSED if g is generation), None)

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from index.answering.metadata import metadata_terms
 from index.storage.bm25 import postings
-from index.storage.coverage import Coverage, per_coverage
+from index.storage.coverage import Coverage, generation_of, per_coverage
 
 #: Passages BM25 ranks best that are always judged.
 BM25_POOL = 50
@@ -88,14 +88,33 @@ def _articles_holding(coverage: Coverage, docs: NDArray[np.int32]) -> NDArray[np
     return held
 
 
+#: The titled articles built last: its generation's bodies (held), its article count, itself.
+_LAST_TITLED: list[tuple[NDArray[np.uint8], int, dict[str, NDArray[np.int32]]]] = []
+
+
 @per_coverage
 def titled_articles(coverage: Coverage) -> dict[str, NDArray[np.int32]]:
-    """For each title, byline or outlet term, the articles whose metadata holds it, ascending."""
-    found: dict[str, list[int]] = {}
-    for article, terms in enumerate(metadata_terms(coverage)):
-        for term in terms:
-            found.setdefault(term, []).append(article)
-    return {term: np.array(articles, dtype=np.int32) for term, articles in found.items()}
+    """For each title, byline or outlet term, the articles whose metadata holds it, ascending.
+
+    Over an index reopened after an addition (``generation_of``), the last one built is
+    extended with the new articles: building it whole took 0.2 s at 32k articles, in the bot
+    and in each answering process, after every addition.
+    """
+    generation = generation_of(coverage)
+    terms = metadata_terms(coverage)
+    last = next((n, t) for g, n, t in [*_LAST_TITLED, (generation, 0, {})] if g is generation)
+    first, found = last if last[0] <= len(terms) else (0, {})
+    added: dict[str, list[int]] = {}
+    for article in range(first, len(terms)):
+        for term in terms[article]:
+            added.setdefault(term, []).append(article)
+    found = dict(found)
+    for term, articles in added.items():
+        new = np.array(articles, dtype=np.int32)
+        found[term] = np.concatenate([found[term], new]) if term in found else new
+    if generation is not None:
+        _LAST_TITLED[:] = [(generation, len(terms), found)]
+    return found
 
 
 def shares(coverage: Coverage, weights: Mapping[str, float]) -> NDArray[np.float64]:

@@ -159,6 +159,18 @@ class Coverage:
         return SearchHit(meta.id, meta.title, meta.url, text, start, end, score)
 
 
+def generation_of(coverage: Coverage) -> NDArray[np.uint8] | None:
+    """The bodies of the coverage's generation (None when empty): the same array object for
+    every coverage this process opens over that generation, whatever delta grew beside it.
+
+    ``store`` reuses a generation it opened, and an addition only grows the delta at its end,
+    so two coverages with the same generation (compared with ``is``, the array held by
+    whoever compares) number their common articles and passages alike: what was derived
+    from those can be carried over an addition.
+    """
+    return coverage.bodies[0].data if coverage.bodies else None
+
+
 def per_coverage(derive: Callable[[Coverage], T]) -> Callable[[Coverage], T]:
     """Cache what ``derive`` computes from a coverage for as long as that coverage lives.
 

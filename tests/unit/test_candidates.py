@@ -7,15 +7,18 @@ the same shares of the question for passages and articles.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from index.analyze import analyze
 from index.answering import candidates
 from index.answering.answer import answer
-from index.storage.bm25 import postings, scores, term_ids
+from index.storage.bm25 import BM25Params, postings, scores, term_ids
 from index.storage.coverage import Coverage
-from tests.unit.test_ranking import CROWDED, _index
+from index.storage.store import append_articles, load, write_index
+from tests.unit.test_ranking import CROWDED, _articles_of, _index
 
 QUESTION = "Which regions were left out of the state of emergency?"
 #: Two long articles whose every paragraph says "emergency": more passages hold it than
@@ -113,3 +116,19 @@ def test_questions_leave_no_state_that_changes_answers(crowded: Coverage) -> Non
     first = answer(crowded, QUESTION)
     answer(crowded, "What did the weather bulletin say about emergency 7?")
     assert answer(crowded, QUESTION) == first
+
+
+def test_titled_articles_extended_over_an_addition_are_those_built_whole(tmp_path: Path) -> None:
+    articles = _articles_of(CROWDED + LONG[:1], tmp_path / "seeds")
+    write_index(articles[:-2], tmp_path / "index", BM25Params(), "fp", 0.0)
+    before = candidates.titled_articles(load(tmp_path / "index"))
+    append_articles(articles[-2:], tmp_path / "index", BM25Params(), "fp2")
+    after = load(tmp_path / "index")
+    extended = candidates.titled_articles(after)
+    daily = analyze("Daily")[0]  # only the added article's title holds it
+    assert extended[daily].tolist() == [n for n, a in enumerate(articles) if "Daily" in a.title]
+    assert daily not in before
+    candidates._LAST_TITLED.clear()
+    whole = candidates.titled_articles.__wrapped__(after)  # type: ignore[attr-defined]
+    assert extended.keys() == whole.keys()
+    assert all(extended[t].tolist() == whole[t].tolist() for t in whole)
