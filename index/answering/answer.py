@@ -35,7 +35,7 @@ from index.answering.turns import answered_question, is_reporter, opens_turn, tu
 from index.models import Answer, Citation, Span, Suggestion, byline
 from index.passages import first_sentence, needs_context, sentences
 from index.storage.bm25 import scores_at, term_ids
-from index.storage.coverage import Coverage, generation_of, per_coverage
+from index.storage.coverage import Carried, Coverage, per_coverage
 
 #: Share of the question's weighted vocabulary the best quote must cover to be shown at all.
 MIN_COVERAGE = 0.35
@@ -234,9 +234,8 @@ def _generic(coverage: Coverage) -> frozenset[int]:
     return frozenset(np.flatnonzero(np.diff(bm25.indptr) >= GENERIC_SHARE * bm25.n_docs).tolist())
 
 
-#: The analysis made last, with the bodies of the generation it was made over (held, so that
-#: an identity check cannot mistake another array for it).
-_LAST_ANALYSED: list[tuple[NDArray[np.uint8], _Analysed]] = []
+#: The analysis of the index opened last, carried over to the next one of its generation.
+_ANALYSED: Carried[_Analysed] = Carried()
 
 
 @per_coverage
@@ -245,19 +244,15 @@ def _analysed(coverage: Coverage) -> _Analysed:
     opened before it when both share a generation.
 
     An index reopened after an addition is the same generation with a delta grown at its end
-    (``generation_of``), so every passage keeps its number and text, and what was read from
-    them holds. Only a sentence's uncommon terms
-    depend on the coverage's statistics, which the addition changed: those start afresh, in a
-    dictionary of the new coverage's own, since questions in flight on the old one still
-    fill theirs. Workers and the bot reload after every addition; without this each one
-    read its passages again from nothing.
+    (``Carried``), so every passage keeps its number and text, and what was read from them
+    holds. Only a sentence's uncommon terms depend on the coverage's statistics, which the
+    addition changed: those start afresh, in a dictionary of the new coverage's own, since
+    questions in flight on the old one still fill theirs. Workers and the bot reload after
+    every addition; without this each one read its passages again from nothing.
     """
-    generation = generation_of(coverage)
-    if generation is None:
-        return _Analysed()
-    last = next((a for g, a in _LAST_ANALYSED if g is generation), None)
+    _, last = _ANALYSED.start(coverage)
     analysed = _Analysed() if last is None else replace(last, uncommon={})
-    _LAST_ANALYSED[:] = [(generation, analysed)]
+    _ANALYSED.keep(coverage, analysed)
     return analysed
 
 

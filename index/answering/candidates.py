@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from index.answering.metadata import metadata_terms
 from index.storage.bm25 import postings
-from index.storage.coverage import Coverage, generation_of, per_coverage
+from index.storage.coverage import Carried, Coverage, per_coverage
 
 #: Passages BM25 ranks best that are always judged.
 BM25_POOL = 50
@@ -88,32 +88,29 @@ def _articles_holding(coverage: Coverage, docs: NDArray[np.int32]) -> NDArray[np
     return held
 
 
-#: The titled articles built last: its generation's bodies (held), its article count, itself.
-_LAST_TITLED: list[tuple[NDArray[np.uint8], int, dict[str, NDArray[np.int32]]]] = []
+#: The titled articles of the index opened last, extended over the next one of its generation.
+_TITLED: Carried[dict[str, NDArray[np.int32]]] = Carried()
 
 
 @per_coverage
 def titled_articles(coverage: Coverage) -> dict[str, NDArray[np.int32]]:
     """For each title, byline or outlet term, the articles whose metadata holds it, ascending.
 
-    Over an index reopened after an addition (``generation_of``), the last one built is
-    extended with the new articles: building it whole took 0.2 s at 32k articles, in the bot
-    and in each answering process, after every addition.
+    Over an index reopened after an addition (``Carried``), the last one built is extended
+    with the new articles: building it whole took 0.2 s at 32k articles, in the bot and in
+    each answering process, after every addition.
     """
-    generation = generation_of(coverage)
     terms = metadata_terms(coverage)
-    last = next((n, t) for g, n, t in [*_LAST_TITLED, (generation, 0, {})] if g is generation)
-    first, found = last if last[0] <= len(terms) else (0, {})
+    first, last = _TITLED.start(coverage)
     added: dict[str, list[int]] = {}
     for article in range(first, len(terms)):
         for term in terms[article]:
             added.setdefault(term, []).append(article)
-    found = dict(found)
+    found = dict(last or {})
     for term, articles in added.items():
         new = np.array(articles, dtype=np.int32)
         found[term] = np.concatenate([found[term], new]) if term in found else new
-    if generation is not None:
-        _LAST_TITLED[:] = [(generation, len(terms), found)]
+    _TITLED.keep(coverage, found)
     return found
 
 

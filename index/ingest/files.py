@@ -237,6 +237,12 @@ class Seen:
         if article.url:
             self.urls.setdefault(url_key(article.url), article)
 
+    def copy(self) -> Seen:
+        """Another ``Seen`` remembering the same articles, to add to apart from this one."""
+        other = Seen()
+        other.bodies, other.urls, other.ids = dict(self.bodies), dict(self.urls), set(self.ids)
+        return other
+
     def original(self, article: Article) -> Article | None:
         """An earlier article with the same body or URL, if any."""
         same_body = self.bodies.get(body_key(article.body))

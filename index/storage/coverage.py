@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -159,16 +159,32 @@ class Coverage:
         return SearchHit(meta.id, meta.title, meta.url, text, start, end, score)
 
 
-def generation_of(coverage: Coverage) -> NDArray[np.uint8] | None:
-    """The bodies of the coverage's generation (None when empty): the same array object for
-    every coverage this process opens over that generation, whatever delta grew beside it.
+class Carried(Generic[T]):
+    """Something derived from a coverage's articles in order, kept to be extended over the
+    next coverage of the same generation rather than derived again from the first article.
 
-    ``store`` reuses a generation it opened, and an addition only grows the delta at its end,
-    so two coverages with the same generation (compared with ``is``, the array held by
-    whoever compares) number their common articles and passages alike: what was derived
-    from those can be carried over an addition.
+    ``store`` reuses a generation it opened (the same arrays), and an addition only grows
+    the delta at its end, so two coverages whose generation bodies are the same array object
+    number their common articles and passages alike. The array is held here, so identity
+    cannot be mistaken for another array's. One value is kept: the last coverage's.
     """
-    return coverage.bodies[0].data if coverage.bodies else None
+
+    def __init__(self) -> None:
+        self._last: tuple[NDArray[np.uint8], int, T] | None = None
+
+    def start(self, coverage: Coverage) -> tuple[int, T | None]:
+        """How many of ``coverage``'s first articles the kept value covers, and the value
+        (0 and None when it covers none: another generation, or fewer articles)."""
+        last = self._last
+        if last is None or not coverage.bodies or coverage.bodies[0].data is not last[0]:
+            return 0, None
+        return (last[1], last[2]) if last[1] <= len(coverage.metas) else (0, None)
+
+    def keep(self, coverage: Coverage, value: T) -> None:
+        """``value`` covers every article of ``coverage``; the next coverage extends it."""
+        self._last = (
+            (coverage.bodies[0].data, len(coverage.metas), value) if coverage.bodies else None
+        )
 
 
 def per_coverage(derive: Callable[[Coverage], T]) -> Callable[[Coverage], T]:

@@ -29,7 +29,7 @@ from index.models import Article, Problem
 from index.storage.add import Added, add_articles, collect
 from index.storage.background import start_merge
 from index.storage.bm25 import BM25Params
-from index.storage.coverage import ArticleMeta, Coverage, IndexInfo
+from index.storage.coverage import ArticleMeta, Carried, Coverage, IndexInfo
 from index.storage.locking import maintenance_lock
 from index.storage.store import (
     INLINE_MERGE_PASSAGES,
@@ -292,18 +292,27 @@ class Maintainer:
         return None
 
 
+#: The duplicate finder of the index opened last, extended over the next one of its generation.
+_SEEN: Carried[Seen] = Carried()
+
+
 def _seen(coverage: Coverage) -> Seen:
     """The coverage's articles by body and URL, from the body keys stored with the index.
 
     Duplicates are found by key, URL and id alone, so no body is read (reading and normalising
-    every body took 1.3 s of an addition at 100k passages and grew with the coverage).
+    every body took 1.3 s of an addition at 100k passages and grew with the coverage). The
+    last one built is extended over an index reopened after an addition (``Carried``):
+    building it whole took 0.4 s of every addition at 32k articles.
     """
-    seen = Seen()
-    for number, meta in enumerate(coverage.metas):
+    first, last = _SEEN.start(coverage)
+    seen = Seen() if last is None else last.copy()
+    for number in range(first, len(coverage.metas)):
+        meta = coverage.metas[number]
         known = Article(
             meta.id, meta.title, meta.author, meta.outlet, meta.published, meta.url, "", meta.source
         )
         seen.add(known, coverage.body_key(number))
+    _SEEN.keep(coverage, seen.copy())  # the caller adds the new articles to its own
     return seen
 
 

@@ -16,7 +16,7 @@ from index.analyze import analyze
 from index.answering import candidates
 from index.answering.answer import answer
 from index.storage.bm25 import BM25Params, postings, scores, term_ids
-from index.storage.coverage import Coverage
+from index.storage.coverage import Carried, Coverage
 from index.storage.store import append_articles, load, write_index
 from tests.unit.test_ranking import CROWDED, _articles_of, _index
 
@@ -118,7 +118,9 @@ def test_questions_leave_no_state_that_changes_answers(crowded: Coverage) -> Non
     assert answer(crowded, QUESTION) == first
 
 
-def test_titled_articles_extended_over_an_addition_are_those_built_whole(tmp_path: Path) -> None:
+def test_titled_articles_extended_over_an_addition_are_those_built_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     articles = _articles_of(CROWDED + LONG[:1], tmp_path / "seeds")
     write_index(articles[:-2], tmp_path / "index", BM25Params(), "fp", 0.0)
     before = candidates.titled_articles(load(tmp_path / "index"))
@@ -128,7 +130,7 @@ def test_titled_articles_extended_over_an_addition_are_those_built_whole(tmp_pat
     daily = analyze("Daily")[0]  # only the added article's title holds it
     assert extended[daily].tolist() == [n for n, a in enumerate(articles) if "Daily" in a.title]
     assert daily not in before
-    candidates._LAST_TITLED.clear()
+    monkeypatch.setattr(candidates, "_TITLED", Carried())  # nothing to extend: built whole
     whole = candidates.titled_articles.__wrapped__(after)  # type: ignore[attr-defined]
     assert extended.keys() == whole.keys()
     assert all(extended[t].tolist() == whole[t].tolist() for t in whole)

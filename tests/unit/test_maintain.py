@@ -422,6 +422,23 @@ def test_adding_finds_a_duplicate_body_by_its_stored_key_without_reading_bodies(
     assert str(report.problems[0]).endswith(f"already in the coverage as {existing.id}")
 
 
+def test_additions_one_after_another_find_duplicates_of_every_earlier_one(
+    maintainer: Maintainer, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The duplicate finder is carried from one addition to the next (extended with what
+    each one added, never holding what an addition only looked at)."""
+    existing = read_folder(seeds).articles[0]
+    _refuse_folder_reads(monkeypatch)
+    first = replace(existing, id="first", url="https://example.com/first", body="Geneva talks.")
+    second = replace(existing, id="second", url=None, body="Talks in Vienna resumed.")
+    assert maintainer.add_articles([first]).added
+    report = maintainer.add_articles([second, replace(first, id="again", body="Other text.")])
+    assert [type(o).__name__ for o in report.outcomes] == ["Added", "Problem"]  # same URL
+    again = maintainer.add_articles([replace(second, id="copy"), replace(existing, id="old")])
+    assert [str(p).rsplit(" ", 1)[1] for p in again.problems] == ["second", existing.id]
+    assert again.info is None and len(load(maintainer.index_dir)) == 4
+
+
 def test_adding_to_a_stale_index_checks_duplicates_in_the_folder(
     maintainer: Maintainer, seeds: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
