@@ -1,8 +1,10 @@
-"""Answering processes: the answers of this process, and additions reach them at once."""
+"""Answering processes: the answers of this process, and additions reach them at once (one
+soon after another within ``FOLLOW_SECONDS``)."""
 
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing
 import os
 import shutil
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from index.answering import workers as workers_module
 from index.answering.answer import answer
 from index.answering.workers import AnswerWorkers
 from index.storage.bm25 import BM25Params
@@ -63,6 +66,29 @@ def test_an_addition_reaches_the_workers_with_the_next_question(
     for _ in range(4):  # every worker, whichever takes the question
         after = workers.submit(NEW_QUESTION).result(START_SECONDS)
         assert after.citations and after.citations[0].title == NEW_TITLE
+
+
+def test_additions_in_quick_succession_are_followed_at_most_every_follow_seconds(
+    maintainer: Maintainer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first addition after a quiet spell at once, the next one after the window."""
+    clock = [1000.0]
+    monkeypatch.setattr(workers_module, "_clock", lambda: clock[0])
+    monkeypatch.setattr(workers_module, "_index_dir", maintainer.index_dir)
+    monkeypatch.setattr(workers_module, "_opened", None)
+    monkeypatch.setattr(workers_module, "_followed_at", -math.inf)
+    articles = len(workers_module._current().metas)
+    (tmp_path / "geneva.md").write_text(NEW_ARTICLE)
+    maintainer.add([str(tmp_path / "geneva.md")])
+    assert len(workers_module._current().metas) == articles + 1  # at once
+    (tmp_path / "vienna.md").write_text(
+        NEW_ARTICLE.replace("Geneva", "Vienna").replace("NATO", "the EU")
+    )
+    maintainer.add([str(tmp_path / "vienna.md")])
+    clock[0] += workers_module.FOLLOW_SECONDS - 0.1
+    assert len(workers_module._current().metas) == articles + 1  # not yet
+    clock[0] += 0.1
+    assert len(workers_module._current().metas) == articles + 2
 
 
 def test_questions_that_saw_a_worker_die_replace_the_pool_once(
