@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 from index.models import Span
 
+#: Bump when the splitting rules change: indexes split by other rules are rebuilt.
+SPLIT_VERSION = 2
 #: Sentences per passage, at most.
 PASSAGE_SENTENCES = 3
 #: Characters per passage, at most (a single longer sentence stays whole).
@@ -92,7 +94,10 @@ def _is_boundary(body: str, mark: int, cut: int, end: int) -> bool:
     if following is None:
         return False
     opener, first = following.group(1), following.group(2)
-    if not (first.isupper() or first.isdigit() or opener):
+    # A capital, or a letter of a script without case, opens a sentence; a lowercase letter
+    # does only in a body written all in lowercase (else all of it was one sentence).
+    opens = (first.isalpha() and not first.islower()) or first.isdigit() or bool(opener)
+    if not (opens or (first.islower() and _lowercase_only(body))):
         return False
     if body[mark] != ".":
         return True
@@ -105,6 +110,18 @@ def _is_boundary(body: str, mark: int, cut: int, end: int) -> bool:
         next_word = _WORD.match(body, following.start(2), end)
         return bool(next_word and next_word.group().casefold() in SENTENCE_OPENERS)
     return True
+
+
+#: The body ``_lowercase_only`` looked at last, and its answer: it is asked about the same
+#: body once per lowercase word after a period, and answers by reading all of it.
+_LOWERCASE: list[tuple[str, bool]] = []
+
+
+def _lowercase_only(body: str) -> bool:
+    """Whether ``body`` has no capital letter at all (a lowercased feed or transcript)."""
+    if not _LOWERCASE or _LOWERCASE[0][0] is not body:
+        _LOWERCASE[:] = [(body, body.lower() == body)]
+    return _LOWERCASE[0][1]
 
 
 def _token_before(body: str, mark: int) -> str:

@@ -180,7 +180,11 @@ def fingerprint_of(digests: dict[str, bytes], params: BM25Params) -> str:
         "format": FORMAT_VERSION,
         "parser": PARSER_VERSION,
         "analyzer": ANALYZER_VERSION,
-        "passage": [passage_rules.PASSAGE_SENTENCES, passage_rules.PASSAGE_CHARS],
+        "passage": [
+            passage_rules.SPLIT_VERSION,
+            passage_rules.PASSAGE_SENTENCES,
+            passage_rules.PASSAGE_CHARS,
+        ],
         "bm25": asdict(params),
     }
     digest.update(json.dumps(settings, sort_keys=True).encode())

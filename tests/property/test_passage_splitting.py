@@ -1,4 +1,5 @@
-"""Passage splitting is linear, and splits exactly as the earlier quadratic version did."""
+"""Passage splitting is linear, and splits exactly as the earlier quadratic version did (with
+today's rule for what opens a sentence); a body written all in lowercase is split too."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def _quadratic_is_boundary(body: str, mark: int, cut: int, end: int) -> bool:
     if following is None:
         return False
     opener, first = following.group(1), following.group(2)
-    if not (first.isupper() or first.isdigit() or opener):
+    opens = (first.isalpha() and not first.islower()) or first.isdigit() or opener
+    if not (opens or (first.islower() and body.lower() == body)):
         return False
     if body[mark] != ".":
         return True
@@ -69,3 +71,27 @@ def test_a_huge_paragraph_full_of_acronyms_is_split() -> None:
     spans = passage_spans(body)
     assert len(spans) == -(-body.count("Navy.") // passages.PASSAGE_SENTENCES)
     assert spans[0] == passages.Span(0, 3 * len(sentence) - 1) and spans[-1].end == len(body)
+
+
+_lower_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=9)
+_lower_sentences = st.lists(_lower_words, min_size=1, max_size=12).map(" ".join)
+
+
+@given(st.lists(_lower_sentences, min_size=1, max_size=40))
+def test_a_body_written_all_in_lowercase_is_split_into_its_sentences(said: list[str]) -> None:
+    """A lowercased feed or transcript: every period before a word ends a sentence (but
+    after an abbreviation or initial), so passages stay quotable."""
+    body = ". ".join(said) + "."
+    # a sentence ending in "mr" or "a" runs on into the next
+    cuts = sum(s.split()[-1] not in ABBREVIATIONS and len(s.split()[-1]) > 1 for s in said[:-1])
+    assert len(sentences(body)) == cuts + 1
+    for span in passage_spans(body):
+        inner = sentences(body, span)
+        assert span.end - span.start <= passages.PASSAGE_CHARS or len(inner) == 1
+
+
+def test_only_a_body_without_capitals_splits_before_lowercase() -> None:
+    lowered = "talks ended. they will meet again."
+    assert len(sentences(lowered)) == 2
+    assert len(sentences("Talks ended. they will meet again.")) == 1  # a capital elsewhere
+    assert len(sentences("他说了. 我们来了.")) == 2  # a script without case
