@@ -31,7 +31,7 @@ from index.ingest.fetch import web_url
 from index.models import Article, Problem
 
 #: Bump when parsing changes what articles a file yields: indexes built before are then stale.
-PARSER_VERSION = 5
+PARSER_VERSION = 6
 #: File endings read as one article each (header or front matter, then the body).
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 #: File endings read as one article per line.
@@ -533,8 +533,15 @@ def escape_markdown(paragraph: str) -> str:
     return "\\" + escaped if escaped.startswith(("#", "!")) else escaped
 
 
+#: Invisible characters that change how text around them is shown, never what it says:
+#: bidirectional embeddings, overrides and isolates (a right-to-left override makes a quote
+#: read backwards in Discord, or hide what follows), zero-width spaces and byte-order marks.
+_INVISIBLE = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x2060, 0xFEFF])
+
+
 def _normalise_space(text: str) -> str:
-    return " ".join(text.split())
+    """One space between words, and none of the ``_INVISIBLE`` characters."""
+    return " ".join(text.translate(_INVISIBLE).split())
 
 
 def _url_in(text: str) -> str | None:

@@ -338,3 +338,16 @@ def test_json_metadata_of_the_wrong_type_is_ignored_not_written_out(tmp_path: Pa
     assert (article.title, article.author, article.outlet, article.url, article.published) == (
         "Talks.", None, "7", None, None,
     )  # fmt: skip
+
+
+def test_characters_that_reorder_or_hide_text_are_dropped(tmp_path: Path) -> None:
+    """A right-to-left override would make a quote read backwards in Discord; zero-width
+    spaces and byte-order marks would hide inside words. The rest of the text is kept."""
+    record = {
+        "title": "Talks \u202eend\u202c in Geneva",
+        "body": "Ryabkov\u200b said\u2066 talks\u2069 ended.\ufeff\n\nNo \u202dbreakthrough\u202c.",
+    }
+    (tmp_path / "wire.jsonl").write_text(json.dumps(record) + "\n")
+    (article,) = read_folder(tmp_path).articles
+    assert article.title == "Talks end in Geneva"
+    assert article.body == "Ryabkov said talks ended.\n\nNo breakthrough."
