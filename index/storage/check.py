@@ -7,7 +7,7 @@ from pathlib import Path
 
 from index.ingest.files import SIDECAR_SUFFIX, read_folder, sidecar_path
 from index.storage.bm25 import BM25Params
-from index.storage.store import CURRENT, StoreError, fingerprint, load
+from index.storage.store import CURRENT, StoreError, fingerprint, load, stopped_merges
 
 
 @dataclass
@@ -58,6 +58,9 @@ def _orphans(seeds_dir: Path, index_dir: Path) -> list[str]:
                 found.append(f"{path}: index segment not in use")
             elif path.name.endswith(".tmp"):
                 found.append(f"{path}: unfinished write")
+        found += [
+            f"{path}: a merge that stopped before it finished" for path in stopped_merges(index_dir)
+        ]
     return found
 
 

@@ -381,6 +381,11 @@ def merging(index_dir: Path) -> bool:
     return any(_held(folder) for folder in index_dir.glob(f"{MERGING}*"))
 
 
+def stopped_merges(index_dir: Path) -> list[Path]:
+    """The folders of merges that stopped before they were made live (killed, a full disk)."""
+    return sorted(folder for folder in index_dir.glob(f"{MERGING}*") if not _held(folder))
+
+
 def _held(folder: Path) -> bool:
     """Whether some process holds ``folder``'s lock (a merge alive)."""
     try:
@@ -688,9 +693,8 @@ def _reading(segments: list[Path]) -> Iterator[None]:
 def _remove_unused_segments(index_dir: Path, keep: set[str]) -> None:
     """Remove every generation and delta not in ``keep`` that no process is opening now,
     and what killed merges left."""
-    for folder in index_dir.glob(f"{MERGING}*"):
-        if not _held(folder):
-            shutil.rmtree(folder, ignore_errors=True)
+    for folder in stopped_merges(index_dir):
+        shutil.rmtree(folder, ignore_errors=True)
     for child in [*index_dir.glob("gen-*"), *index_dir.glob("delta-*")]:
         if child.name in keep:
             continue

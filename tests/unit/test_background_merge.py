@@ -13,6 +13,7 @@ from index.ingest.files import read_folder
 from index.ingest.seeds import write_article
 from index.storage.background import merge_live
 from index.storage.bm25 import BM25Params
+from index.storage.check import check
 from index.storage.maintain import Maintainer
 from index.storage.store import CURRENT, MERGING, load, merging, write_index, write_merged
 from tests.conftest import ROOT
@@ -129,6 +130,10 @@ def test_a_killed_merge_leaves_nothing_behind(tmp_path: Path) -> None:
     child.wait(timeout=60)
     assert not merging(maintainer.index_dir)  # its lock died with it
     assert _segments(maintainer.index_dir) == live
+    report = check(maintainer.seeds_dir, maintainer.index_dir, PARAMS)
+    assert [line.split(": ", 1)[1] for line in report.orphans] == [
+        "a merge that stopped before it finished"
+    ]
     maintainer.add_articles(_articles()[7:8])  # the next write tidies up
     assert not list(maintainer.index_dir.glob(f"{MERGING}*"))
     _equals_a_full_build(tmp_path, maintainer)
