@@ -64,6 +64,7 @@ from index.storage.bm25 import (
     postings_from_ids,
 )
 from index.storage.coverage import ArticleMeta, Bodies, Coverage, IndexInfo
+from index.storage.locking import maintenance_lock
 
 log = logging.getLogger(__name__)
 
@@ -327,15 +328,17 @@ class Merged:
     def publish(self) -> bool:
         """Make the merged generation live, alone, unless the index changed since it began
         (then it is discarded). The caller holds the maintenance lock."""
+        name = f"gen-{self.fingerprint}-{time.time_ns()}-{os.getpid()}"
         try:
             if live_stamp(self.index_dir) != self.stamp:
                 shutil.rmtree(self.directory, ignore_errors=True)
                 return False
-            name = f"gen-{self.fingerprint}-{time.time_ns()}-{os.getpid()}"
             os.rename(self.directory, self.index_dir / name)
             write_atomic(self.index_dir / CURRENT, name.encode())
         except OSError as exc:
-            shutil.rmtree(self.directory, ignore_errors=True)
+            # Renamed or not, a whole generation must not stay on a full disk.
+            for written in (self.directory, self.index_dir / name):
+                shutil.rmtree(written, ignore_errors=True)
             raise IndexWriteError(_cannot_write(self.index_dir, exc)) from exc
         finally:
             os.close(self.folder_lock)
@@ -345,15 +348,19 @@ class Merged:
 
 def write_merged(index_dir: Path) -> Merged | None:
     """Write the live generation and its delta as one new generation, beside them and not
-    live (None when there is no delta). Takes no maintenance lock: readers and writers go
-    on meanwhile, and ``Merged.publish`` checks nothing changed before making it live."""
-    generation, delta = _live(index_dir)
-    if delta is None:
-        return None
-    stamp = (generation.name, delta.name)
+    live (None when there is no delta). Holds the maintenance lock only for moments, while
+    it opens the segments and while it creates and locks its folder (a write's clean-up
+    removes segments nobody is opening and merge folders nobody holds): readers and writers
+    go on meanwhile, and ``Merged.publish`` checks nothing changed before making it live."""
     started = time.perf_counter()
     try:
-        with _reading([generation, delta]):
+        with contextlib.ExitStack() as reading:
+            with maintenance_lock(index_dir):
+                generation, delta = _live(index_dir)
+                if delta is None:
+                    return None
+                reading.enter_context(_reading([generation, delta]))
+            stamp = (generation.name, delta.name)
             main = _read_head(generation)
             whole = _join(_read_segment(generation, 0), _read_segment(delta, main.passages))
             raw = json.loads((delta / PARAMS).read_text(encoding="utf-8"))["info"]
@@ -362,18 +369,30 @@ def write_merged(index_dir: Path) -> Merged | None:
     info = IndexInfo(**(raw | {"params": BM25Params(**raw["params"]), "bytes_on_disk": 0}))
     directory = index_dir / f"{MERGING}{time.time_ns()}-{os.getpid()}"
     try:
-        directory.mkdir()
-        folder_lock = os.open(directory, os.O_RDONLY)
+        with maintenance_lock(index_dir):
+            folder_lock = _locked_folder(directory)
     except OSError as exc:
+        shutil.rmtree(directory, ignore_errors=True)
         raise IndexWriteError(_cannot_write(index_dir, exc)) from exc
     try:
-        fcntl.flock(folder_lock, fcntl.LOCK_EX)
         _write_files(directory, whole, info, {}, started)
     except OSError as exc:
         os.close(folder_lock)
         shutil.rmtree(directory, ignore_errors=True)
         raise IndexWriteError(_cannot_write(index_dir, exc)) from exc
     return Merged(index_dir, stamp, directory, info.fingerprint, folder_lock)
+
+
+def _locked_folder(directory: Path) -> int:
+    """Create ``directory`` and hold its lock (``_held``); the open folder, to close."""
+    directory.mkdir()
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    except OSError:
+        os.close(descriptor)
+        raise
+    return descriptor
 
 
 def merging(index_dir: Path) -> bool:

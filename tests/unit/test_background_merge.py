@@ -4,18 +4,32 @@ and a killed merge leaves nothing behind. Real processes throughout."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from index.ingest.files import read_folder
 from index.ingest.seeds import write_article
+from index.storage import store
 from index.storage.background import merge_live
 from index.storage.bm25 import BM25Params
 from index.storage.check import check
 from index.storage.maintain import Maintainer
-from index.storage.store import CURRENT, MERGING, load, merging, write_index, write_merged
+from index.storage.store import (
+    CURRENT,
+    MERGING,
+    IndexWriteError,
+    load,
+    merging,
+    write_index,
+    write_merged,
+)
 from tests.conftest import ROOT
 from tests.unit.test_delta import QUERIES, _articles, _same
 
@@ -137,3 +151,107 @@ def test_a_killed_merge_leaves_nothing_behind(tmp_path: Path) -> None:
     maintainer.add_articles(_articles()[7:8])  # the next write tidies up
     assert not list(maintainer.index_dir.glob(f"{MERGING}*"))
     _equals_a_full_build(tmp_path, maintainer)
+
+
+#: Another process's addition, made only if the maintenance lock is free right now: a writer
+#: that waited would wait on this test, which waits for it.
+_ADDITION = """
+import sys
+from pathlib import Path
+from filelock import FileLock, Timeout
+from index.storage.bm25 import BM25Params
+from index.storage.locking import LOCK_NAME
+from index.storage.store import append_articles
+from tests.unit.test_delta import _articles
+index_dir = Path(sys.argv[1])
+try:
+    with FileLock(index_dir / LOCK_NAME).acquire(timeout=0):
+        append_articles(_articles()[8:9], index_dir, BM25Params(), "fp", inline_merge_passages=0)
+        print("added")
+except Timeout:
+    print("waited")
+"""
+
+
+def _add_elsewhere(index_dir: Path) -> str:
+    """Run ``_ADDITION`` in a process of its own; what it did."""
+    done = subprocess.run(
+        [sys.executable, "-c", _ADDITION, str(index_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def _with_a_delta(tmp_path: Path) -> Maintainer:
+    maintainer = Maintainer(tmp_path / "seeds", tmp_path / "index", PARAMS, inline_merge_passages=0)
+    for article in _articles()[:6]:
+        write_article(article, tmp_path / "seeds")
+    maintainer.open()
+    maintainer.add_articles(_articles()[6:7])  # a delta, not due: nothing in the background
+    return maintainer
+
+
+def test_an_addition_between_reading_current_and_opening_the_delta_does_not_fail_the_merge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The addition would remove the delta ``CURRENT`` named a moment before, and the merge
+    gave up calling the index corrupt."""
+    maintainer = _with_a_delta(tmp_path)
+    opening = store._reading
+
+    def raced(segments: list[Path]) -> contextlib.AbstractContextManager[None]:
+        monkeypatch.setattr(store, "_reading", opening)
+        _add_elsewhere(maintainer.index_dir)
+        return opening(segments)
+
+    monkeypatch.setattr(store, "_reading", raced)
+    merged = write_merged(maintainer.index_dir)
+    assert merged is not None
+    with maintainer.locked():
+        assert merged.publish()
+    assert len(_segments(maintainer.index_dir)) == 1
+
+
+def test_a_write_between_creating_and_locking_a_merge_folder_does_not_remove_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write's clean-up took the folder for a killed merge's and removed it under the
+    merge, which then failed."""
+    maintainer = _with_a_delta(tmp_path)
+    opening = os.open
+
+    def raced(path: str | Path, flags: int, *args: int, **kwargs: int) -> int:
+        if Path(path).name.startswith(MERGING):
+            monkeypatch.setattr(os, "open", opening)
+            _add_elsewhere(maintainer.index_dir)
+        return opening(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", raced)
+    merged = write_merged(maintainer.index_dir)
+    assert merged is not None and merged.directory.is_dir()
+    with maintainer.locked():
+        assert merged.publish()
+    assert len(_segments(maintainer.index_dir)) == 1
+
+
+def test_a_merge_that_cannot_point_current_at_its_generation_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renamed ``gen-...`` but ``CURRENT`` not written (a full disk): the renamed folder, a
+    whole generation, was left on the full disk."""
+    maintainer = _with_a_delta(tmp_path)
+    live = _segments(maintainer.index_dir)
+    merged = write_merged(maintainer.index_dir)
+    assert merged is not None
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "write_atomic", full)
+    with maintainer.locked(), pytest.raises(IndexWriteError, match="No space left"):
+        merged.publish()
+    assert _segments(maintainer.index_dir) == live
+    assert sorted(p.name for p in maintainer.index_dir.iterdir() if p.is_dir()) == sorted(live)
