@@ -31,7 +31,7 @@ from index.ingest.fetch import web_url
 from index.models import Article, Problem
 
 #: Bump when parsing changes what articles a file yields: indexes built before are then stale.
-PARSER_VERSION = 6
+PARSER_VERSION = 7
 #: File endings read as one article each (header or front matter, then the body).
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 #: File endings read as one article per line.
@@ -651,8 +651,8 @@ def _article(meta: Mapping[str, str], body: str, label: str) -> Article | Proble
     return Article(
         id=given if _ID.fullmatch(given) else slugify(title, published),
         title=title,
-        author=meta.get("author") or None,
-        outlet=meta.get("outlet") or None,
+        author=_normalise_space(meta.get("author", "")) or None,  # shown beside every quote
+        outlet=_normalise_space(meta.get("outlet", "")) or None,
         published=published,
         url=web_url(meta["url"]) if meta.get("url") else None,  # Discord links http(s) only
         body=body,

@@ -351,3 +351,15 @@ def test_characters_that_reorder_or_hide_text_are_dropped(tmp_path: Path) -> Non
     (article,) = read_folder(tmp_path).articles
     assert article.title == "Talks end in Geneva"
     assert article.body == "Ryabkov said talks ended.\n\nNo breakthrough."
+
+
+def test_characters_that_reorder_or_hide_text_are_dropped_from_the_byline(tmp_path: Path) -> None:
+    """The author and outlet are shown beside every quote: a right-to-left override there
+    made the rest of the citation line read backwards in Discord."""
+    record = {"author": "Ann \u202eLee", "outlet": "Wire\u200b", "body": "Talks ended."}
+    (tmp_path / "wire.jsonl").write_text(json.dumps(record) + "\n")
+    (tmp_path / "story.md").write_text(
+        "---\ntitle: Talks\nauthor: \u2066Jane Doe\u2069\noutlet: \ufeff\n---\nTalks ended today.\n"
+    )
+    articles = sorted(read_folder(tmp_path).articles, key=lambda a: a.source)
+    assert [(a.author, a.outlet) for a in articles] == [("Jane Doe", None), ("Ann Lee", "Wire")]
