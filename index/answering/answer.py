@@ -191,7 +191,7 @@ class _Analysed:
     firsts: dict[int, Span | None] = field(default_factory=dict)
     turns: dict[tuple[int, int], _Turn] = field(default_factory=dict)
     abouts: dict[int, frozenset[str]] = field(default_factory=dict)
-    questions: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
+    questions: dict[tuple[int, int, int], frozenset[str]] = field(default_factory=dict)
 
     def bounded(self) -> _Analysed:
         """Itself, emptied first when it has grown past ``ANALYSED_ENTRIES``."""
@@ -364,9 +364,12 @@ class _Sentences:
                 self.turns[key] = _NO_TURN
             else:
                 span = answered_question(body, found)
-                if span is not None and span not in self.questions:
-                    self.questions[span] = frozenset(analyze(body[span[0] : span[1]]))
-                asked = self.questions[span] if span is not None else frozenset()
+                asked: frozenset[str] = frozenset()
+                if span is not None:
+                    at = (article, *span)  # offsets alone are another transcript's too
+                    if at not in self.questions:
+                        self.questions[at] = frozenset(analyze(body[span[0] : span[1]]))
+                    asked = self.questions[at]
                 label = found[0]
                 self.turns[key] = _Turn(label, is_reporter(label), _label_terms(label), asked)
         return self.turns[key]

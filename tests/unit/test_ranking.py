@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from index.analyze import analyze
 from index.answering.answer import (
     CLOSEST_LEAD,
     CONFIDENCE_MODEL,
@@ -268,3 +269,26 @@ def test_a_quote_standing_alone_in_its_article_is_less_sure_than_one_its_article
     alone = found | {"lead in article": 1.0}
     supported = found | {"lead in article": 0.0}
     assert _confidence(alone) < _confidence(supported)
+
+
+def test_transcripts_asked_different_questions_at_the_same_offsets_keep_their_own(
+    tmp_path: Path,
+) -> None:
+    """The question a turn answers was kept by its offsets alone: a second transcript with
+    an answer at the same place was taken to answer the first one's question."""
+    questions = ["Q Why the tariffs on steel?", "Q When is the Geneva talks?"]
+    assert len(questions[0]) == len(questions[1])
+    records = [
+        {"title": f"Briefing {n}", "body": f"{q}\n\nMS. PSAKI: We will look at that."}
+        for n, q in enumerate(questions)
+    ]
+    write_index(
+        _articles_of(records, tmp_path / "seeds"), tmp_path / "index", BM25Params(), "fp", 0.0
+    )
+    coverage = load(tmp_path / "index")
+    sentences = _Sentences(coverage)
+    asked = []
+    for number in range(len(coverage)):
+        body = coverage.body(number)
+        asked.append((body[: body.index("\n")], sentences.turn(number, body.index("We")).asked))
+    assert all(terms == frozenset(analyze(question)) for question, terms in asked)
