@@ -114,14 +114,19 @@ def _is_boundary(body: str, mark: int, cut: int, end: int) -> bool:
 
 #: The body ``_lowercase_only`` looked at last, and its answer: it is asked about the same
 #: body once per lowercase word after a period, and answers by reading all of it.
-_LOWERCASE: list[tuple[str, bool]] = []
+_LOWERCASE: list[tuple[str, bool]] = [("", True)]
 
 
 def _lowercase_only(body: str) -> bool:
-    """Whether ``body`` has no capital letter at all (a lowercased feed or transcript)."""
-    if not _LOWERCASE or _LOWERCASE[0][0] is not body:
-        _LOWERCASE[:] = [(body, body.lower() == body)]
-    return _LOWERCASE[0][1]
+    """Whether ``body`` has no capital letter at all (a lowercased feed or transcript).
+
+    The entry is read once and answered from: another thread may replace it meanwhile.
+    """
+    last = _LOWERCASE[0]
+    if last[0] is not body:
+        last = (body, body.lower() == body)
+        _LOWERCASE[0] = last
+    return last[1]
 
 
 def _token_before(body: str, mark: int) -> str:

@@ -95,3 +95,21 @@ def test_only_a_body_without_capitals_splits_before_lowercase() -> None:
     assert len(sentences(lowered)) == 2
     assert len(sentences("Talks ended. they will meet again.")) == 1  # a capital elsewhere
     assert len(sentences("他说了. 我们来了.")) == 2  # a script without case
+
+
+class _LastSplit(str):
+    """A body that, once nothing holds it any more, has another body split: what a second
+    thread (a feed's addition beside a question being answered) may do at that moment."""
+
+    def __del__(self) -> None:
+        sentences("Written in capitals. then a lowercase word.")
+
+
+def test_the_lowercase_rule_answers_for_the_body_split_even_when_another_is_split_meanwhile() -> (
+    None
+):
+    """The answer was read back from the shared last-body entry after writing it, so a body
+    split in between (on another thread) lent its answer to this one."""
+    sentences(_LastSplit("first. then second."))  # the last-body entry holds it alone now
+    body = "one. two. three."
+    assert [body[s.start : s.end] for s in sentences(body)] == ["one.", "two.", "three."]
