@@ -4,9 +4,9 @@ An addition that makes a large coverage's delta outgrow ``store.MERGE_PASSAGES``
 delta as any addition does and starts this process (``start_merge``), so neither the addition
 nor the questions waiting for a core pay for the merge: at a million passages it rewrites
 every array, 4-5 s of CPU. The process runs at nice 19, writes the merged generation beside
-the live one without the maintenance lock, and takes the lock only to make it live
-(``merge_live``); an addition made meanwhile wins, and the merge starts again from
-it. Run by hand: ``python -m index.storage.background INDEX_DIR``.
+the live one without the maintenance lock (``write_merged`` holds it for moments), and takes
+the lock to make it live (``merge_live``); an addition made meanwhile wins, and the merge
+starts again from it. Run by hand: ``python -m index.storage.background INDEX_DIR``.
 """
 
 from __future__ import annotations
