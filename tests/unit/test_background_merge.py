@@ -255,3 +255,28 @@ def test_a_merge_that_cannot_point_current_at_its_generation_leaves_nothing_behi
         merged.publish()
     assert _segments(maintainer.index_dir) == live
     assert sorted(p.name for p in maintainer.index_dir.iterdir() if p.is_dir()) == sorted(live)
+
+
+_IMPATIENT = """
+import sys
+from index.storage import locking
+from index.storage.background import main
+locking.LOCK_WAIT_SECONDS = 0  # what waiting the full ten minutes comes to
+sys.exit(main(["background", sys.argv[1]]))
+"""
+
+
+def test_a_merge_that_cannot_get_the_lock_says_so_in_one_line(tmp_path: Path) -> None:
+    """A rebuild holding the lock past the wait made the merge process end in a traceback."""
+    maintainer = _with_a_delta(tmp_path)
+    with maintainer.locked():
+        done = subprocess.run(
+            [sys.executable, "-c", _IMPATIENT, str(maintainer.index_dir)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    (warning,) = [line for line in done.stderr.splitlines() if line.startswith("WARNING")]
+    assert "could not merge" in warning and "could not be acquired" in warning
