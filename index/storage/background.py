@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from index.storage.locking import maintenance_lock
 from index.storage.store import StoreError, write_merged
@@ -31,14 +33,25 @@ def start_merge(index_dir: Path) -> subprocess.Popen[bytes]:
     """Start merging ``index_dir``'s live delta in the background; returns at once.
 
     The process outlives the one starting it (a CLI ``add`` returns without waiting) and
-    reports problems on the inherited standard error.
+    reports problems on the inherited standard error, unless that is a pipe: whoever reads
+    a pipe to its end (``$(coverage-bot add …)``, a script capturing the output) would wait
+    for the merge too.
     """
     return subprocess.Popen(
         [sys.executable, "-m", __name__, str(index_dir)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL if _is_pipe(sys.stderr) else None,
         start_new_session=True,  # a Ctrl-C meant for the bot or the CLI does not cut it short
     )
+
+
+def _is_pipe(stream: TextIO) -> bool:
+    """Whether ``stream`` writes into a pipe (or cannot tell: then it is treated as one)."""
+    try:
+        return stat.S_ISFIFO(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return True
 
 
 def merge_live(index_dir: Path) -> bool:

@@ -16,7 +16,7 @@ import pytest
 
 from index.ingest.files import read_folder
 from index.ingest.seeds import write_article
-from index.storage import store
+from index.storage import background, store
 from index.storage.background import merge_live
 from index.storage.bm25 import BM25Params
 from index.storage.check import check
@@ -280,3 +280,23 @@ def test_a_merge_that_cannot_get_the_lock_says_so_in_one_line(tmp_path: Path) ->
     assert "Traceback" not in done.stderr
     (warning,) = [line for line in done.stderr.splitlines() if line.startswith("WARNING")]
     assert "could not merge" in warning and "could not be acquired" in warning
+
+
+@pytest.mark.parametrize(("pipe", "stderr"), [(True, subprocess.DEVNULL), (False, None)])
+def test_a_merge_holds_standard_error_only_when_it_is_not_a_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pipe: bool, stderr: int | None
+) -> None:
+    """``$(coverage-bot add …)`` reads the output pipes to their end: a merge holding them
+    would keep it waiting for the merge. A terminal or a log file is inherited."""
+    started: dict[str, object] = {}
+    monkeypatch.setattr(subprocess, "Popen", lambda *args, **kwargs: started.update(kwargs))
+    if pipe:
+        read, write = os.pipe()
+        os.close(read)
+        stream = os.fdopen(write, "w")
+    else:
+        stream = (tmp_path / "log").open("w")
+    with stream:
+        monkeypatch.setattr(sys, "stderr", stream)
+        background.start_merge(tmp_path)
+    assert started["stderr"] == stderr
