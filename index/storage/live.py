@@ -19,7 +19,7 @@ from pathlib import Path
 from index.ingest.files import list_folder
 from index.storage.coverage import Coverage
 from index.storage.maintain import Maintainer
-from index.storage.store import load
+from index.storage.store import StoreError, live_stamp, load
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class LiveCoverage:
         self._prepare: Callable[[Coverage], object] = prepare or (lambda coverage: None)
         self._signature: Signature = signature(self.seeds_dir)
         self._coverage: Coverage = maintainer.open().coverage
+        self._stamp: tuple[str, ...] | None = self._live_stamp()
         self._prepare(self._coverage)
         self._lock: threading.Lock = threading.Lock()
         #: The folder state whose rebuild failed (a full disk, a read-only index folder) and
@@ -73,8 +74,15 @@ class LiveCoverage:
         return self._coverage
 
     def changed(self) -> bool:
-        """Whether the seeds folder looks different from the last build (cheap)."""
-        return signature(self.seeds_dir) != self._signature
+        """Whether the seeds folder looks different from the last build, or another process
+        rewrote the index of the same articles (a background merge); cheap."""
+        return signature(self.seeds_dir) != self._signature or self._live_stamp() != self._stamp
+
+    def _live_stamp(self) -> tuple[str, ...] | None:
+        try:
+            return live_stamp(self.maintainer.index_dir)
+        except StoreError:
+            return None
 
     def refresh(self, force: bool = False) -> bool:
         """Swap in the index for the seeds folder as it is now; True when a new one is live.
@@ -84,9 +92,9 @@ class LiveCoverage:
         event loop.
         """
         with self._lock:
-            seen = signature(self.seeds_dir)
+            seen, stamp = signature(self.seeds_dir), self._live_stamp()
             if not force and seen == self._signature:
-                return False
+                return stamp != self._stamp and self._follow(stamp)
             if not force and self._failed == (seen, self._retry_slot()):
                 return False  # this folder could not be indexed a moment ago: wait before retrying
             if force:
@@ -98,15 +106,33 @@ class LiveCoverage:
                     self._failed = (seen, self._retry_slot())
                     return False  # still serving the old index; retried after RETRY_SECONDS
                 coverage = opened.coverage
-            self._signature = seen
+            self._signature, self._stamp = seen, stamp
             if coverage.info.fingerprint == self._coverage.info.fingerprint and not force:
                 return False  # touched, not changed
-            self._prepare(coverage)
-            self._coverage = coverage
-            log.info(
-                "now serving %d articles, %d passages (fingerprint %s)",
-                coverage.info.articles,
-                coverage.info.passages,
-                coverage.info.fingerprint,
-            )
+            self._serve(coverage)
             return True
+
+    def _follow(self, stamp: tuple[str, ...] | None) -> bool:
+        """Open the index another process rewrote from the same articles (a merge), so the
+        segments it replaced are let go: their deleted files keep their disk space while
+        mapped. True when it is served."""
+        try:
+            coverage = load(self.maintainer.index_dir)
+        except StoreError as exc:
+            log.warning("could not open the index after it changed (%s); serving the last", exc)
+            return False
+        self._stamp = stamp
+        if coverage.info.fingerprint != self._coverage.info.fingerprint:
+            return False  # other articles: the seeds change that made it is refreshed apart
+        self._serve(coverage)
+        return True
+
+    def _serve(self, coverage: Coverage) -> None:
+        self._prepare(coverage)
+        self._coverage = coverage
+        log.info(
+            "now serving %d articles, %d passages (fingerprint %s)",
+            coverage.info.articles,
+            coverage.info.passages,
+            coverage.info.fingerprint,
+        )

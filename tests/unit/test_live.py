@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from index.storage.bm25 import BM25Params
 from index.storage.coverage import ArticleMeta, Coverage
 from index.storage.live import LiveCoverage
 from index.storage.maintain import Maintainer
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 
 NEW_ARTICLE = """---
 title: Geneva talks end without a breakthrough
@@ -67,6 +69,25 @@ def test_questions_asked_during_a_swap_all_get_answers(live: LiveCoverage) -> No
     assert answers and all(a.answered for a in answers)
     assert swapped and live.current.info.articles == 3
     assert answer(live.current, "What did Ryabkov say about guarantees?").answered
+
+
+def test_a_merge_by_another_process_is_followed_so_the_old_segments_are_let_go(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    maintainer = Maintainer(tmp_path / "seeds", tmp_path / "index", BM25Params())
+    live = LiveCoverage(maintainer)
+    (tmp_path / "geneva.md").write_text(NEW_ARTICLE)
+    maintainer.add([str(tmp_path / "geneva.md")])
+    assert live.refresh() and len(live.current.bodies) == 2  # the generation and a delta
+    subprocess.run(
+        [sys.executable, "-m", "index.storage.background", str(maintainer.index_dir)],
+        cwd=ROOT,
+        check=True,
+    )
+    assert live.changed()
+    assert live.refresh() and len(live.current.bodies) == 1  # the merged generation
+    assert not live.changed() and not live.refresh()
 
 
 def test_refresh_does_nothing_when_nothing_changed(live: LiveCoverage) -> None:
