@@ -208,8 +208,13 @@ def test_an_addition_between_reading_current_and_opening_the_delta_does_not_fail
         return opening(segments)
 
     monkeypatch.setattr(store, "_reading", raced)
+    _merged_despite_the_race(maintainer)
+
+
+def _merged_despite_the_race(maintainer: Maintainer) -> None:
+    """A merge written while the race happens is made live, as one generation."""
     merged = write_merged(maintainer.index_dir)
-    assert merged is not None
+    assert merged is not None and merged.directory.is_dir()
     with maintainer.locked():
         assert merged.publish()
     assert len(_segments(maintainer.index_dir)) == 1
@@ -230,11 +235,7 @@ def test_a_write_between_creating_and_locking_a_merge_folder_does_not_remove_it(
         return opening(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", raced)
-    merged = write_merged(maintainer.index_dir)
-    assert merged is not None and merged.directory.is_dir()
-    with maintainer.locked():
-        assert merged.publish()
-    assert len(_segments(maintainer.index_dir)) == 1
+    _merged_despite_the_race(maintainer)
 
 
 def test_a_merge_that_cannot_point_current_at_its_generation_leaves_nothing_behind(
