@@ -49,6 +49,16 @@ def _grown(tmp_path: Path, count: int) -> Maintainer:
     return maintainer
 
 
+def _with_a_delta(tmp_path: Path) -> Maintainer:
+    """Six articles indexed and a seventh added as a delta, not due to be merged."""
+    maintainer = Maintainer(tmp_path / "seeds", tmp_path / "index", PARAMS, inline_merge_passages=0)
+    for article in _articles()[:6]:
+        write_article(article, tmp_path / "seeds")
+    maintainer.open()
+    maintainer.add_articles(_articles()[6:7])  # a delta, not due: nothing in the background
+    return maintainer
+
+
 def _segments(index_dir: Path) -> list[str]:
     return (index_dir / CURRENT).read_text().split()
 
@@ -81,11 +91,7 @@ def test_an_addition_to_a_large_generation_leaves_the_merge_to_a_background_proc
 
 
 def test_a_merge_overtaken_by_an_addition_is_not_made_live(tmp_path: Path) -> None:
-    maintainer = Maintainer(tmp_path / "seeds", tmp_path / "index", PARAMS, inline_merge_passages=0)
-    for article in _articles()[:6]:
-        write_article(article, tmp_path / "seeds")
-    maintainer.open()
-    maintainer.add_articles(_articles()[6:7])  # a delta, not due: nothing in the background
+    maintainer = _with_a_delta(tmp_path)
     assert maintainer.merging is None
     merged = write_merged(maintainer.index_dir)
     assert merged is not None and merging(maintainer.index_dir)
@@ -125,11 +131,7 @@ sys.stdin.read()  # killed here, before making it live
 
 
 def test_a_killed_merge_leaves_nothing_behind(tmp_path: Path) -> None:
-    maintainer = Maintainer(tmp_path / "seeds", tmp_path / "index", PARAMS, inline_merge_passages=0)
-    for article in _articles()[:6]:
-        write_article(article, tmp_path / "seeds")
-    maintainer.open()
-    maintainer.add_articles(_articles()[6:7])
+    maintainer = _with_a_delta(tmp_path)
     live = _segments(maintainer.index_dir)
     child = subprocess.Popen(
         [sys.executable, "-c", _KILLED, str(maintainer.index_dir)],
@@ -183,15 +185,6 @@ def _add_elsewhere(index_dir: Path) -> str:
         check=True,
     )
     return done.stdout.strip()
-
-
-def _with_a_delta(tmp_path: Path) -> Maintainer:
-    maintainer = Maintainer(tmp_path / "seeds", tmp_path / "index", PARAMS, inline_merge_passages=0)
-    for article in _articles()[:6]:
-        write_article(article, tmp_path / "seeds")
-    maintainer.open()
-    maintainer.add_articles(_articles()[6:7])  # a delta, not due: nothing in the background
-    return maintainer
 
 
 def test_an_addition_between_reading_current_and_opening_the_delta_does_not_fail_the_merge(
