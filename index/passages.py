@@ -68,15 +68,6 @@ def sentences(body: str, span: Span | None = None) -> list[Span]:
     return [sentence for part in spans for sentence in _split(body, part.start, part.end)]
 
 
-def first_sentence(body: str, span: Span) -> Span | None:
-    """The first of ``sentences(body, span)``, or None: only as much of ``span`` is read.
-
-    Answers pair a passage's last sentence with the next passage's first; splitting the
-    whole next passage for it was a third of the sentence splitting of a question.
-    """
-    return next(_split(body, span.start, span.end), None)
-
-
 def _split(body: str, start: int, end: int) -> Iterator[Span]:
     cursor = start
     for match in _TERMINATOR.finditer(body, start, end):
@@ -154,17 +145,26 @@ def _trim(body: str, start: int, end: int) -> Span:
 
 def passage_spans(body: str) -> list[Span]:
     """Group each paragraph's sentences into passages of a few sentences."""
-    passages: list[Span] = []
+    return [Span(group[0].start, group[-1].end) for group in passage_sentences(body)]
+
+
+def passage_sentences(body: str) -> list[list[Span]]:
+    """The sentences of each passage (``passage_spans``), in body order.
+
+    The index stores them, so answering reads a passage's sentences instead of splitting it
+    again for every question.
+    """
+    passages: list[list[Span]] = []
     for paragraph in paragraphs(body):
         group: list[Span] = []
         for sentence in sentences(body, paragraph):
             too_long = group and sentence.end - group[0].start > PASSAGE_CHARS
             if group and (len(group) == PASSAGE_SENTENCES or too_long):
-                passages.append(Span(group[0].start, group[-1].end))
+                passages.append(group)
                 group = []
             group.append(sentence)
         if group:
-            passages.append(Span(group[0].start, group[-1].end))
+            passages.append(group)
     return passages
 
 

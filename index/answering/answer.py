@@ -33,7 +33,7 @@ from index.answering.metadata import all_metadata_terms, metadata_answer, metada
 from index.answering.question import QuestionTerms, problem
 from index.answering.turns import answered_question, is_reporter, opens_turn, turn_at
 from index.models import Answer, Citation, Span, Suggestion, byline
-from index.passages import first_sentence, needs_context, sentences
+from index.passages import needs_context
 from index.storage.bm25 import scores_at, term_ids
 from index.storage.coverage import Carried, Coverage, per_coverage
 
@@ -60,7 +60,7 @@ CLOSEST_LEAD = "The coverage doesn't answer this directly. Closest passages:\n\n
 #: Share a second or third quote must cover to be shown beside the first.
 MIN_SUPPORT = 0.4
 #: Passages read per question; quotes are chosen among their sentences.
-CANDIDATE_PASSAGES = 30
+CANDIDATE_PASSAGES = 20
 #: Ranked passages those candidates are drawn from.
 CANDIDATE_POOL = 400
 #: Candidates per article before other articles get theirs, so a long transcript cannot crowd
@@ -162,7 +162,8 @@ class _Turn:
     asked: frozenset[str]  #: terms of the reporter's question this turn answers
 
 
-_NO_TURN = _Turn(None, False, frozenset(), frozenset())
+_NO_VOICE: frozenset[str] = frozenset()
+_NO_TURN = _Turn(None, False, _NO_VOICE, _NO_VOICE)
 
 
 @lru_cache(maxsize=1024)
@@ -179,16 +180,13 @@ ANALYSED_ENTRIES = 400_000
 class _Analysed:
     """What reading passages found that does not depend on the question, kept across questions.
 
-    Splitting and analysing the candidate passages' sentences is most of the time of ``ask``,
-    and questions about the same story read the same passages, leads and turns. Everything
-    here is a pure function of the loaded index, so keeping it changes no answer.
+    Questions about the same story read the same passages, leads and turns. Everything here
+    is a pure function of the loaded index, so keeping it changes no answer. (Sentences and
+    their terms are not kept: the index stores them, and reading them is cheap.)
     """
 
-    spans: dict[int, list[Span]] = field(default_factory=dict)
-    terms: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
     #: a tuple, not a set: it is only walked, and a set costs several times the memory
     uncommon: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
-    firsts: dict[int, Span | None] = field(default_factory=dict)
     turns: dict[tuple[int, int], _Turn] = field(default_factory=dict)
     abouts: dict[int, frozenset[str]] = field(default_factory=dict)
     questions: dict[tuple[int, int, int], frozenset[str]] = field(default_factory=dict)
@@ -239,6 +237,12 @@ _ANALYSED: Carried[_Analysed] = Carried()
 
 
 @per_coverage
+def _term_names(coverage: Coverage) -> list[str]:
+    """Each term id's term (per loaded index)."""
+    return list(coverage.bm25.vocab)
+
+
+@per_coverage
 def _analysed(coverage: Coverage) -> _Analysed:
     """The analysis kept across questions for one loaded index, carried over from the index
     opened before it when both share a generation.
@@ -259,19 +263,20 @@ def _analysed(coverage: Coverage) -> _Analysed:
 class _Sentences:
     """Sentence spans and terms of candidate passages, for one question.
 
-    Only passages (and their neighbours, for context) are split, never whole bodies: a
+    Only passages (and their neighbours, for context) are read, never whole bodies: a
     briefing transcript can run to hundreds of sentences. What does not depend on the
-    question is kept across questions (``_Analysed``).
+    question and costs more than reading is kept across questions (``_Analysed``).
     """
 
     def __init__(self, coverage: Coverage) -> None:
         self.coverage = coverage
         self.bodies: dict[int, str] = {}
+        self.names = _term_names(coverage)
+        self.spans: dict[int, list[Span]] = {}
+        self.ids: dict[tuple[int, int], NDArray[np.int32]] = {}
+        self.terms: dict[tuple[int, int], frozenset[str]] = {}
         shared = _analysed(coverage).bounded()
-        self.spans = shared.spans
-        self.terms = shared.terms
         self.uncommon = shared.uncommon
-        self.firsts = shared.firsts
         self.turns = shared.turns
         self.abouts = shared.abouts
         self.questions = shared.questions
@@ -284,34 +289,32 @@ class _Sentences:
         return self.bodies[article]
 
     def of_passage(self, number: int) -> list[Span]:
-        """The sentences of passage ``number``."""
+        """The sentences of passage ``number``, as the index stores them."""
         if number not in self.spans:
-            article, start, end = (int(v) for v in self.coverage.passages[number])
-            self.spans[number] = sentences(self.body(article), Span(start, end))
+            article = int(self.coverage.passages[number][0])
+            stored = self.coverage.sentences(number)
+            self.spans[number] = [span for span, _ in stored]
+            self.ids.update(((article, span.start), ids) for span, ids in stored)
         return self.spans[number]
 
     def terms_at(self, article: int, span: Span) -> frozenset[str]:
-        """Analysed terms of one sentence."""
+        """Analysed terms of one sentence (of a passage read by ``of_passage``)."""
         key = (article, span.start)
         if key not in self.terms:
-            self.terms[key] = frozenset(analyze(self.body(article)[span.start : span.end]))
+            self.terms[key] = frozenset(map(self.names.__getitem__, self.ids[key].tolist()))
         return self.terms[key]
 
     def first_of(self, number: int) -> Span | None:
-        """The first sentence of passage ``number``, splitting no more of it than that."""
-        if number in self.spans:
-            return self.spans[number][0]
-        if number not in self.firsts:
-            article, start, end = (int(v) for v in self.coverage.passages[number])
-            self.firsts[number] = first_sentence(self.body(article), Span(start, end))
-        return self.firsts[number]
+        """The first sentence of passage ``number``."""
+        own = self.of_passage(number)
+        return own[0] if own else None
 
     def about(self, article: int) -> frozenset[str]:
         """What every passage of an article is about: its title, byline and first passage."""
         if article not in self.abouts:
-            lead = self.coverage.passages[self.coverage.passage_range(article).start]
-            text = self.body(article)[int(lead[1]) : int(lead[2])]
-            self.abouts[article] = metadata_terms(self.coverage)[article] | frozenset(analyze(text))
+            lead = self.of_passage(self.coverage.passage_range(article).start)
+            terms = metadata_terms(self.coverage)[article]
+            self.abouts[article] = terms.union(*(self.terms_at(article, s) for s in lead))
         return self.abouts[article]
 
     def opens_turn(self, article: int, sentence: Span) -> bool:
@@ -346,12 +349,8 @@ class _Sentences:
         key = (article, sentence.start)
         if key not in self.uncommon:
             title = metadata_terms(self.coverage)[article]
-            vocab, generic = self.coverage.bm25.vocab, _generic(self.coverage)
-            self.uncommon[key] = tuple(
-                term
-                for term in self.terms_at(article, sentence) - title
-                if term in vocab and vocab[term] not in generic
-            )
+            ids = set(self.ids[key].tolist()) - _generic(self.coverage)
+            self.uncommon[key] = tuple({self.names[i] for i in ids} - title)
         return self.uncommon[key]
 
     def turn(self, article: int, position: int) -> _Turn:
@@ -656,27 +655,39 @@ def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, floa
     combined = combined + weights.dates * evidence.dated[articles]
     if combined.size > CANDIDATE_POOL:
         keep = np.argpartition(-combined, CANDIDATE_POOL)[:CANDIDATE_POOL]
-        judged, found, combined = judged[keep], found[keep], combined[keep]
+        judged, found, combined, articles = (
+            judged[keep],
+            found[keep],
+            combined[keep],
+            articles[keep],
+        )
     order = np.lexsort((judged, -combined))
     offset = float(coverage.bm25.baseline[ids].sum())
-    ranked = [(int(judged[i]), float(found[i]) + offset) for i in order]
+    # Plain lists: indexing numpy arrays one element at a time in a loop costs more here.
+    ranked = list(zip(judged[order].tolist(), (found[order] + offset).tolist(), strict=True))
+    owners = articles[order].tolist()
     if prefs.articles:
-        named = [hit for hit in ranked if int(coverage.passages[hit[0]][0]) in prefs.articles]
-        ranked = named or ranked
+        ranked, owners = _only(ranked, owners, [a in prefs.articles for a in owners])
     if prefs.wants_author:
-        authored = [
-            hit for hit in ranked if coverage.metas[int(coverage.passages[hit[0]][0])].author
-        ]
-        ranked = authored or ranked
+        ranked, owners = _only(ranked, owners, _authored(coverage)[owners].tolist())
     per_article: dict[int, int] = {}
     first: list[tuple[int, float]] = []
     rest: list[tuple[int, float]] = []
-    for number, score in ranked:
-        article = int(coverage.passages[number][0])
+    for hit, article in zip(ranked, owners, strict=True):
         per_article[article] = per_article.get(article, 0) + 1
-        (first if per_article[article] <= PASSAGES_PER_ARTICLE else rest).append((number, score))
+        (first if per_article[article] <= PASSAGES_PER_ARTICLE else rest).append(hit)
     # Capped passages only wait: they fill the slots other articles leave free.
     return (first + rest)[:CANDIDATE_PASSAGES]
+
+
+def _only(
+    ranked: list[tuple[int, float]], owners: list[int], wanted: list[bool]
+) -> tuple[list[tuple[int, float]], list[int]]:
+    """The ranked passages (and their articles) that are ``wanted``; all when none is."""
+    if not any(wanted):
+        return ranked, owners
+    kept = [i for i, ok in enumerate(wanted) if ok]
+    return [ranked[i] for i in kept], [owners[i] for i in kept]
 
 
 #: More than any judgement adds: lifts a preferred article above every other.
@@ -810,14 +821,13 @@ def _window(
     if scored is None:
         return None
     bonus, basis = scored
-    if tuning.novelty and _restates(split, article, (first, last), prefs):
+    ends = (first,) if first == last else (first, last)
+    if tuning.novelty and _restates(split, article, ends, prefs):
         bonus -= tuning.novelty
         basis = (*basis, "restates the question")
-    alone = max(split.weight_held(article, s, frozenset(), weights) for s in (first, last))
-    alone /= total
+    alone = max([split.weight_held(article, s, _NO_VOICE, weights) for s in ends]) / total
     # The speaker's label belongs to every sentence of the turn.
-    single = max(split.weight_held(article, s, turn.voice, weights) for s in (first, last))
-    single /= total
+    single = max([split.weight_held(article, s, turn.voice, weights) for s in ends]) / total
     if first != last:  # the question's words in one sentence beat the same words in two
         bonus += tuning.proximity * (alone / covered - 1 if covered else 0.0)
     if key >= 1.0:
@@ -863,7 +873,7 @@ def _features(
     own_turn = bool(intent.speaker & turn.voice)
     # Readouts name their speaker once, at the top ("Vladimir Putin had a telephone
     # conversation ..."), then report speech as "The President of Russia noted ...".
-    named = intent.speaker & (found | split.about(article))
+    named = intent.speaker & (found | split.about(article)) if intent.speaker else _NO_VOICE
     # The quote is searched for speech once, and only when an answer turns on it.
     speaks = (bool(named) or (intent.wants_speech and not own_turn)) and bool(SPEECH.search(quote))
     attributed = bool(named) and speaks

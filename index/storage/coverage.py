@@ -6,6 +6,7 @@ memory-mapped and read-only; bodies are decoded on demand, so opening a large in
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from index.analyze import analyze
-from index.models import Article, SearchHit
+from index.models import Article, SearchHit, Span
 from index.storage.bm25 import BM25Index, BM25Params, top_k
 
 T = TypeVar("T")
@@ -63,6 +64,34 @@ class Bodies:
         return int(self.offsets.shape[0]) - 1
 
 
+@dataclass(frozen=True, slots=True)
+class Sentences:
+    """One segment's sentences and their terms, as the build split and analysed them.
+
+    Passage ``p`` (counted within the segment) holds sentences ``ptr[p]:ptr[p + 1]``;
+    sentence ``s`` spans ``spans[s]`` (start, end: offsets into its article's body) and its
+    term ids are ``tokens[token_ptr[s]:token_ptr[s + 1]]``. Answering reads these instead of
+    splitting and analysing candidate passages again for every question.
+    """
+
+    spans: NDArray[np.int32]
+    ptr: NDArray[np.int64]
+    tokens: NDArray[np.int32]
+    token_ptr: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return int(self.ptr.shape[0]) - 1
+
+    def of(self, passage: int) -> list[tuple[Span, NDArray[np.int32]]]:
+        """Passage ``passage``'s sentences (counted within the segment), with term ids."""
+        first, last = int(self.ptr[passage]), int(self.ptr[passage + 1])
+        bounds = self.token_ptr[first : last + 1].tolist()
+        return [
+            (Span(start, end), self.tokens[bounds[i] : bounds[i + 1]])
+            for i, (start, end) in enumerate(self.spans[first:last].tolist())
+        ]
+
+
 class Coverage:
     """Articles, passages and the index over them; answers ``search`` in milliseconds."""
 
@@ -71,6 +100,7 @@ class Coverage:
         metas: Sequence[ArticleMeta],
         bodies: Sequence[Bodies],
         passages: NDArray[np.int32],
+        sentences: Sequence[Sentences],
         bm25: BM25Index,
         info: IndexInfo,
     ) -> None:
@@ -83,10 +113,14 @@ class Coverage:
             Each segment's bodies, in order: the main generation's, then the delta's.
         passages
             One row per passage: article index, start, end (character offsets into the body).
+        sentences
+            Each segment's sentences, in the order of ``bodies``.
         """
         self.metas: Sequence[ArticleMeta] = metas
         self.bodies: tuple[Bodies, ...] = tuple(bodies)
         self.passages: NDArray[np.int32] = passages
+        self.sentence_parts: tuple[Sentences, ...] = tuple(sentences)
+        self._sentence_starts: list[int] = np.cumsum([0, *map(len, sentences)]).tolist()
         self.bm25: BM25Index = bm25
         self.info: IndexInfo = info
         self._ids: dict[str, int] = {meta.id: i for i, meta in enumerate(metas)}
@@ -133,6 +167,11 @@ class Coverage:
                 return part, index
             index -= len(part)
         raise IndexError("article index out of range")
+
+    def sentences(self, number: int) -> list[tuple[Span, NDArray[np.int32]]]:
+        """The sentences of passage ``number``, each with its term ids (``bm25.vocab``'s)."""
+        part = bisect.bisect_right(self._sentence_starts, number) - 1
+        return self.sentence_parts[part].of(number - self._sentence_starts[part])
 
     def passage_range(self, index: int) -> range:
         """Passage numbers of the article at ``index``, in body order."""

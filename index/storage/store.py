@@ -4,7 +4,8 @@ Layout of ``INDEX_DIR``::
 
     CURRENT                  the live generation's name, then its delta's (if any) on a line
     gen-<fingerprint>-<ns>-<pid>/    the main segment: params.json, vocab.json,
-                                     articles.jsonl and .npy arrays
+                                     articles.jsonl and .npy arrays (postings, passages,
+                                     bodies, and each passage's sentences and their terms)
     delta-<fingerprint>-<ns>-<pid>/  articles added since, in the same files (vocab.json
                                      holds only the terms new to the index)
 
@@ -63,13 +64,13 @@ from index.storage.bm25 import (
     merge,
     postings_from_ids,
 )
-from index.storage.coverage import ArticleMeta, Bodies, Coverage, IndexInfo
+from index.storage.coverage import ArticleMeta, Bodies, Coverage, IndexInfo, Sentences
 from index.storage.locking import maintenance_lock
 
 log = logging.getLogger(__name__)
 
 #: Bump when the on-disk layout changes; other versions are rebuilt, never misread.
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 #: File in the index directory naming the live generation and its delta.
 CURRENT = "CURRENT"
 #: A delta holding more passages than this (or than the main segment) is merged into a new
@@ -98,12 +99,16 @@ _ARRAYS = (
     "bodies",
     "body_offsets",
     "body_keys",
+    "sentences",
+    "sentence_ptr",
+    "tokens",
+    "token_ptr",
 )
 #: Stored ``files.body_key`` values: 40 hex digits.
 _KEY = "S40"
-#: Passages analysed per task; batches of at least ``PARALLEL_PASSAGES`` use every core.
-ANALYSIS_CHUNK = 5_000
-PARALLEL_PASSAGES = 50_000
+#: Sentences analysed per task; batches of at least ``PARALLEL_SENTENCES`` use every core.
+ANALYSIS_CHUNK = 10_000
+PARALLEL_SENTENCES = 100_000
 
 
 #: What reading a damaged index raises: missing or short files, bad JSON (a ValueError), and
@@ -233,6 +238,7 @@ class _Segment:
     rows: NDArray[np.int32]  #: passages: (global) article index, start, end
     doc_len: NDArray[np.int32]  #: terms per passage
     postings: Postings
+    sentences: Sentences  #: each passage's sentences and their term ids
     terms: list[str]  #: the terms this segment adds to the vocabulary, in id order
     first_passage: int  #: global number of the segment's first passage
 
@@ -248,6 +254,10 @@ class _Segment:
             "bodies": self.bodies,
             "body_offsets": self.body_offsets,
             "body_keys": self.body_keys,
+            "sentences": self.sentences.spans,
+            "sentence_ptr": self.sentences.ptr,
+            "tokens": self.sentences.tokens,
+            "token_ptr": self.sentences.token_ptr,
         }
 
 
@@ -423,15 +433,30 @@ def _held(folder: Path) -> bool:
 def _new_segment(
     articles: list[Article], first_article: int, first_passage: int, vocab: dict[str, int]
 ) -> _Segment:
-    """``articles`` split into passages and analysed; ``vocab`` (the index's) grows."""
-    rows = [
-        (first_article + i, span.start, span.end)
-        for i, article in enumerate(articles)
-        for span in passage_rules.passage_spans(article.body)
+    """``articles`` split into passages and analysed; ``vocab`` (the index's) grows.
+
+    Each sentence is analysed on its own and a passage's terms are its sentences' in order
+    (the same terms as the passage's whole text: no word crosses a sentence's end), so the
+    index keeps both without analysing anything twice.
+    """
+    rows: list[tuple[int, int, int]] = []
+    spans: list[tuple[int, int]] = []
+    per_passage: list[int] = []
+    for i, article in enumerate(articles):
+        for group in passage_rules.passage_sentences(article.body):
+            rows.append((first_article + i, group[0].start, group[-1].end))
+            spans.extend((span.start, span.end) for span in group)
+            per_passage.append(len(group))
+    owners = np.repeat(np.asarray([row[0] for row in rows], dtype=np.int64), per_passage)
+    texts = [
+        articles[owner - first_article].body[start:end]
+        for owner, (start, end) in zip(owners.tolist(), spans, strict=True)
     ]
-    texts = [articles[i - first_article].body[start:end] for i, start, end in rows]
     known = len(vocab)
-    tokens, doc_len = _analyze_all(texts, vocab)
+    tokens, per_sentence = _analyze_all(texts, vocab)
+    sentence_ptr = _pointers(np.asarray(per_passage, dtype=np.int64))
+    token_ptr = _pointers(per_sentence.astype(np.int64))
+    doc_len = np.diff(token_ptr[sentence_ptr]).astype(np.int32)
     encoded = [a.body.encode("utf-8") for a in articles]
     return _Segment(
         metas=[{k: v for k, v in asdict(a).items() if k != "body"} for a in articles],
@@ -441,9 +466,17 @@ def _new_segment(
         rows=np.asarray(rows, dtype=np.int32).reshape(-1, 3),
         doc_len=doc_len,
         postings=postings_from_ids(tokens.astype(np.int64), doc_len, first_passage),
+        sentences=Sentences(
+            np.asarray(spans, dtype=np.int32).reshape(-1, 2), sentence_ptr, tokens, token_ptr
+        ),
         terms=list(vocab)[known:],
         first_passage=first_passage,
     )
+
+
+def _pointers(counts: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Where each of consecutive runs of ``counts`` items starts, and the end of the last."""
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
 def _join(first: _Segment, second: _Segment) -> _Segment:
@@ -458,8 +491,19 @@ def _join(first: _Segment, second: _Segment) -> _Segment:
         rows=np.concatenate([first.rows, second.rows]),
         doc_len=np.concatenate([first.doc_len, second.doc_len]),
         postings=merge(first.postings, second.postings),
+        sentences=_join_sentences(first.sentences, second.sentences),
         terms=first.terms + second.terms,
         first_passage=first.first_passage,
+    )
+
+
+def _join_sentences(first: Sentences, second: Sentences) -> Sentences:
+    """``first``'s sentences, then ``second``'s, numbered on from them."""
+    return Sentences(
+        np.concatenate([first.spans, second.spans]),
+        np.concatenate([first.ptr[:-1], second.ptr + len(first.spans)]),
+        np.concatenate([first.tokens, second.tokens]),
+        np.concatenate([first.token_ptr[:-1], second.token_ptr + len(first.tokens)]),
     )
 
 
@@ -473,7 +517,7 @@ def _analyze_all(
     """
     chunks = [texts[i : i + ANALYSIS_CHUNK] for i in range(0, len(texts), ANALYSIS_CHUNK)]
     workers = os.cpu_count() or 1
-    if len(texts) >= PARALLEL_PASSAGES and workers > 1:
+    if len(texts) >= PARALLEL_SENTENCES and workers > 1:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             results = list(pool.map(_analyze_chunk, chunks))
     else:
@@ -665,9 +709,15 @@ def _read_segment(directory: Path, first_passage: int) -> _Segment:
         rows=arrays["passages"],
         doc_len=arrays["doc_len"],
         postings=_postings(arrays),
+        sentences=_sentences(arrays),
         terms=json.loads((directory / "vocab.json").read_text(encoding="utf-8")),
         first_passage=first_passage,
     )
+
+
+def _sentences(arrays: dict[str, NDArray[Any]]) -> Sentences:
+    """A stored segment's sentences."""
+    return Sentences(*(arrays[n] for n in ("sentences", "sentence_ptr", "tokens", "token_ptr")))
 
 
 def _postings(arrays: dict[str, NDArray[Any]]) -> Postings:
@@ -787,7 +837,8 @@ def _load_segments(segments: list[Path]) -> Coverage:
         Bodies(*(part.arrays[n] for n in ("bodies", "body_offsets", "body_keys")))
         for part in opened
     ]
-    return Coverage(metas, bodies, passages, bm25, info)
+    sentences = [_sentences(part.arrays) for part in opened]
+    return Coverage(metas, bodies, passages, sentences, bm25, info)
 
 
 def _concatenate(parts: list[NDArray[Any]]) -> NDArray[Any]:
@@ -858,6 +909,11 @@ def _check_segment(arrays: dict[str, NDArray[Any]], n_articles: int) -> None:
             == len(arrays["body_offsets"]) - 1
             == len(arrays["body_keys"]),
             "body bytes": int(arrays["body_offsets"][-1]) == len(arrays["bodies"]),
+            "sentence list": len(arrays["sentence_ptr"]) == len(arrays["passages"]) + 1
+            and int(arrays["sentence_ptr"][-1])
+            == len(arrays["sentences"])
+            == len(arrays["token_ptr"]) - 1,
+            "sentence terms": int(arrays["token_ptr"][-1]) == len(arrays["tokens"]),
         }
     )
 

@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 
 from index import analyze as analyzer
 from index.analyze import ACRONYMS, IRREGULAR_VERBS, STOPWORDS, analyze, analyze_words
-from index.models import Span
-from index.passages import first_sentence, sentences
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "`": "'"})
 
@@ -87,18 +85,3 @@ def test_a_full_memory_is_emptied_and_analysis_stays_the_same(text: str) -> None
         assert analyze_words(text) == _reference(text)
         assert analyze_words(text) == _reference(text)  # now from memory, partly
         assert len(analyzer._TERMS) <= 3
-
-
-_sentence = st.tuples(
-    st.lists(st.sampled_from(["Mr.", "U.S.", "Putin", "said", "it", "The", "war"]), max_size=8),
-    st.sampled_from([".", "?", "!", ".”", "", " Mr. Smith said."]),
-).map(lambda parts: " ".join(parts[0]) + parts[1])
-_passage = st.lists(_sentence, max_size=5).map(" ".join)
-
-
-@given(prefix=st.text(max_size=5), passage=_passage)
-def test_the_first_sentence_is_the_first_of_all_sentences(prefix: str, passage: str) -> None:
-    body = prefix + passage
-    span = Span(len(prefix), len(body))
-    every = sentences(body, span)
-    assert first_sentence(body, span) == (every[0] if every else None)

@@ -1,16 +1,23 @@
 """Passage splitting is linear, and splits exactly as the earlier quadratic version did (with
-today's rule for what opens a sentence); a body written all in lowercase is split too."""
+today's rule for what opens a sentence); a body written all in lowercase is split too; the
+index stores each passage's sentences and terms as splitting and analysing give them."""
 
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 from unittest import mock
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from index import passages
+from index.analyze import analyze
+from index.models import Article, Span
 from index.passages import ABBREVIATIONS, SENTENCE_OPENERS, passage_spans, sentences
+from index.storage.bm25 import BM25Params
+from index.storage.store import append_articles, load, write_index
 
 
 def _quadratic_is_boundary(body: str, mark: int, cut: int, end: int) -> bool:
@@ -113,3 +120,31 @@ def test_the_lowercase_rule_answers_for_the_body_split_even_when_another_is_spli
     sentences(_LastSplit("first. then second."))  # the last-body entry holds it alone now
     body = "one. two. three."
     assert [body[s.start : s.end] for s in sentences(body)] == ["one.", "two.", "three."]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_texts, min_size=1, max_size=4), st.integers(0, 3))
+def test_the_index_stores_each_passages_sentences_and_their_terms(
+    bodies: list[str], added: int
+) -> None:
+    """What answering reads from the index is what splitting and analysing would give, in
+    a generation and in a delta added beside it; a passage's terms are its sentences'."""
+    articles = [
+        Article(f"a{i}", f"Title {i}", None, None, None, None, body, f"a{i}.md")
+        for i, body in enumerate(bodies)
+    ]
+    cut = max(1, len(articles) - added)
+    with tempfile.TemporaryDirectory() as directory:
+        write_index(articles[:cut], Path(directory), BM25Params(), "fp", 0.0)
+        if articles[cut:]:
+            append_articles(articles[cut:], Path(directory), BM25Params(), "fp2")
+        coverage = load(Path(directory))
+    names = list(coverage.bm25.vocab)
+    for number, (article, start, end) in enumerate(coverage.passages.tolist()):
+        body = bodies[article]
+        stored = coverage.sentences(number)
+        assert [span for span, _ in stored] == sentences(body, Span(start, end))
+        for span, ids in stored:
+            assert [names[i] for i in ids] == analyze(body[span.start : span.end])
+        assert sum(len(ids) for _, ids in stored) == len(analyze(body[start:end]))
+        assert coverage.bm25.doc_len[number] == len(analyze(body[start:end]))

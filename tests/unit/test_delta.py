@@ -49,6 +49,9 @@ def _same(grown: Coverage, whole: Coverage) -> None:
     assert [m.id for m in grown.metas] == [m.id for m in whole.metas]
     assert [grown.body(i) for i in range(len(grown))] == [whole.body(i) for i in range(len(whole))]
     assert grown.passages.tolist() == whole.passages.tolist()
+    for number in range(len(whole.passages)):  # the same sentences, and terms by the same ids
+        ours, theirs = grown.sentences(number), whole.sentences(number)
+        assert [(s, ids.tolist()) for s, ids in ours] == [(s, ids.tolist()) for s, ids in theirs]
     for query in QUERIES:
         assert grown.ranked(analyze(query), 20) == whole.ranked(analyze(query), 20)
         assert grown.search(query, 10) == whole.search(query, 10)

@@ -223,32 +223,13 @@ def test_analysis_carried_over_an_addition_changes_no_answer(tmp_path: Path) -> 
     append_articles(articles[-2:], tmp_path / "index", BM25Params(), "fp2")
     after = load(tmp_path / "index")
     carried = [answer(after, q) for q in questions]
-    assert _analysed(after).terms is _analysed(before).terms  # read once, over both
+    assert _analysed(after).turns is _analysed(before).turns  # read once, over both
     assert _analysed(after).uncommon is not _analysed(before).uncommon
     fresh = []
     for question in questions:
         _analysed(after).clear()
         fresh.append(answer(after, question))
     assert carried == fresh
-
-
-def test_the_next_sentence_split_alone_is_the_one_of_the_whole_next_passage(
-    seed_coverage: Coverage,
-) -> None:
-    """Pairs reach into the next passage's first sentence, split without the rest of it."""
-    numbers = range(len(seed_coverage.passages) - 1)
-    reached = []
-    for n in numbers:
-        _analysed(seed_coverage).clear()
-        alone = _Sentences(seed_coverage)
-        reached.append(alone.neighbour(n, +1))
-        assert n + 1 not in alone.spans  # only its first sentence was split
-    whole = _Sentences(seed_coverage)
-    whole.firsts.clear()
-    for n in numbers:
-        whole.of_passage(n + 1)  # the whole next passage split, as before
-    assert [whole.neighbour(n, +1) for n in numbers] == reached
-    assert sum(span is not None for span in reached) >= 10  # paragraphs run on
 
 
 def test_a_question_stated_in_one_sentence_is_surer_than_its_words_gathered_from_two(
