@@ -592,12 +592,23 @@ def _mean_length(coverage: Coverage) -> float:
     return float(coverage.bm25.doc_len.mean()) or 1.0
 
 
+#: The publication days of the index opened last, extended over the next one of its generation.
+_DAYS: Carried[NDArray[np.int64]] = Carried()
+
+
 @per_coverage
 def published_days(coverage: Coverage) -> NDArray[np.int64]:
-    """Each article's publication date as a day ordinal (0 when unknown), per loaded index."""
-    return np.fromiter(
-        (_ordinal(meta.published) for meta in coverage.metas), np.int64, len(coverage.metas)
+    """Each article's publication date as a day ordinal (0 when unknown), per loaded index;
+    over an index reopened after an addition, the last one's extended (``Carried``)."""
+    first, last = _DAYS.start(coverage)
+    added = np.fromiter(
+        (_ordinal(meta.published) for meta in coverage.metas[first:]),
+        np.int64,
+        len(coverage.metas) - first,
     )
+    days = added if last is None else np.concatenate([last[:first], added])
+    _DAYS.keep(coverage, days)
+    return days
 
 
 def _ordinal(published: str | None) -> int:

@@ -19,7 +19,7 @@ from index.answering.question import FRAMING_WORDS, clean
 from index.models import Answer, Citation, byline
 from index.passages import sentences
 from index.storage.bm25 import postings
-from index.storage.coverage import ArticleMeta, Coverage, per_coverage
+from index.storage.coverage import ArticleMeta, Carried, Coverage, per_coverage
 
 
 class Kind(Enum):
@@ -226,10 +226,22 @@ def all_metadata_terms(coverage: Coverage) -> frozenset[str]:
     return _described(coverage)[1]
 
 
+_Described = tuple[tuple[frozenset[str], ...], frozenset[str]]
+#: What the index opened last described, extended over the next one of its generation.
+_DESCRIBED: Carried[_Described] = Carried()
+
+
 @per_coverage
-def _described(coverage: Coverage) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
-    per_article = tuple(_described_by(m.title, m.author, m.outlet) for m in coverage.metas)
-    return per_article, frozenset().union(*per_article)
+def _described(coverage: Coverage) -> _Described:
+    """Each article's terms and their union; over an index reopened after an addition
+    (``Carried``), the last one's extended with the new articles: a pass over every article
+    took 30 ms at 31,000 articles, in the bot and in each answering process, per addition."""
+    first, last = _DESCRIBED.start(coverage)
+    added = tuple(_described_by(m.title, m.author, m.outlet) for m in coverage.metas[first:])
+    per_article, every = last or ((), frozenset())
+    found = (per_article + added, every.union(*added))
+    _DESCRIBED.keep(coverage, found)
+    return found
 
 
 @lru_cache(maxsize=DESCRIBED_ARTICLES)

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from index.analyze import analyze
-from index.answering import candidates
+from index.answering import answer as answering
+from index.answering import candidates, metadata
 from index.answering.answer import answer
 from index.storage.bm25 import BM25Params, postings, scores, term_ids
 from index.storage.coverage import Carried, Coverage
@@ -134,3 +135,23 @@ def test_titled_articles_extended_over_an_addition_are_those_built_whole(
     whole = candidates.titled_articles.__wrapped__(after)  # type: ignore[attr-defined]
     assert extended.keys() == whole.keys()
     assert all(extended[t].tolist() == whole[t].tolist() for t in whole)
+
+
+def test_article_descriptions_and_days_extended_over_an_addition_are_those_built_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = _articles_of(CROWDED + LONG[:1], tmp_path / "seeds")
+    write_index(articles[:-2], tmp_path / "index", BM25Params(), "fp", 0.0)
+    before = load(tmp_path / "index")
+    kept = (metadata._described(before), answering.published_days(before))
+    append_articles(articles[-2:], tmp_path / "index", BM25Params(), "fp2")
+    after = load(tmp_path / "index")
+    extended = (metadata._described(after), answering.published_days(after))
+    monkeypatch.setattr(metadata, "_DESCRIBED", Carried())  # nothing to extend: built whole
+    monkeypatch.setattr(answering, "_DAYS", Carried())
+    whole = (
+        metadata._described.__wrapped__(after),  # type: ignore[attr-defined]
+        answering.published_days.__wrapped__(after),  # type: ignore[attr-defined]
+    )
+    assert extended[0] == whole[0] and len(kept[0][0]) == len(articles) - 2
+    assert extended[1].tolist() == whole[1].tolist() and len(kept[1]) == len(articles) - 2
