@@ -687,6 +687,8 @@ def _candidates(coverage: Coverage, prefs: _Preferences) -> list[tuple[int, floa
     for hit, article in zip(ranked, owners, strict=True):
         per_article[article] = per_article.get(article, 0) + 1
         (first if per_article[article] <= PASSAGES_PER_ARTICLE else rest).append(hit)
+        if len(first) == CANDIDATE_PASSAGES:
+            break
     # Capped passages only wait: they fill the slots other articles leave free.
     return (first + rest)[:CANDIDATE_PASSAGES]
 
@@ -810,12 +812,15 @@ def _window(
     """One window (sentences ``first`` to ``last`` of passage ``number``), scored, or None."""
     article = int(split.coverage.passages[number][0])
     weights, total, tuning = prefs.term_weights, prefs.total, prefs.weights
-    parts = (split.terms_at(article, first), split.terms_at(article, last))
-    # The speaker of a transcript turn is named once, in its label, yet every sentence of
-    # the turn is theirs.
-    found = parts[0] | parts[1] | turn.voice
+    found = split.terms_at(article, first)
+    if first != last:
+        found = found | split.terms_at(article, last)
+    if turn.voice:
+        # The speaker of a transcript turn is named once, in its label, yet every sentence
+        # of the turn is theirs.
+        found = found | turn.voice
     about = split.about(article)
-    asked = turn.asked if tuning.asked else frozenset()
+    asked = turn.asked if tuning.asked else _NO_VOICE
     covered = 0.0
     for term, weight in weights.items():
         if term in found:
@@ -826,7 +831,8 @@ def _window(
             covered += tuning.asked * weight
     covered /= total
     keys = prefs.keys
-    key = len(keys & (found | about | asked)) / len(keys) if keys else 1.0
+    held = sum(1 for k in keys if k in found or k in about or k in asked)
+    key = held / len(keys) if keys else 1.0
     lo, hi = first.start, last.end
     scored = _features(split, article, lo, hi, found, turn, prefs)
     if scored is None:
@@ -838,7 +844,10 @@ def _window(
         basis = (*basis, "restates the question")
     alone = max([split.weight_held(article, s, _NO_VOICE, weights) for s in ends]) / total
     # The speaker's label belongs to every sentence of the turn.
-    single = max([split.weight_held(article, s, turn.voice, weights) for s in ends]) / total
+    if turn.voice:
+        single = max([split.weight_held(article, s, turn.voice, weights) for s in ends]) / total
+    else:
+        single = alone
     if first != last:  # the question's words in one sentence beat the same words in two
         bonus += tuning.proximity * (alone / covered - 1 if covered else 0.0)
     if key >= 1.0:
@@ -856,12 +865,10 @@ def _restates(split: _Sentences, article: int, parts: Sequence[Span], prefs: _Pr
     "What did Biden and Macron talk about?" and answers nothing: an answer brings at least
     ``NOVEL_TERMS`` words of its own that are not everyday words of the coverage.
     """
-    novel: set[str] = set()
-    for sentence in parts:
-        novel |= split.novel(article, sentence, prefs.term_weights)
-        if len(novel) >= NOVEL_TERMS:
-            return False  # the union only grows: most windows are settled by their first sentence
-    return True
+    novel = split.novel(article, parts[0], prefs.term_weights)
+    if len(novel) >= NOVEL_TERMS or len(parts) == 1:
+        return len(novel) < NOVEL_TERMS  # most windows are settled by their first sentence
+    return len(novel | split.novel(article, parts[-1], prefs.term_weights)) < NOVEL_TERMS
 
 
 def _features(
