@@ -119,8 +119,9 @@ class Coverage:
         self.metas: Sequence[ArticleMeta] = metas
         self.bodies: tuple[Bodies, ...] = tuple(bodies)
         self.passages: NDArray[np.int32] = passages
-        self.sentence_parts: tuple[Sentences, ...] = tuple(sentences)
-        self._sentence_starts: list[int] = np.cumsum([0, *map(len, sentences)]).tolist()
+        self._sentence_parts: tuple[Sentences, ...] = tuple(sentences)
+        #: Each segment's first passage number: where its sentences are looked up.
+        self._segment_starts: list[int] = np.cumsum([0, *map(len, sentences)]).tolist()
         self.bm25: BM25Index = bm25
         self.info: IndexInfo = info
         self._ids: dict[str, int] = {meta.id: i for i, meta in enumerate(metas)}
@@ -170,8 +171,8 @@ class Coverage:
 
     def sentences(self, number: int) -> list[tuple[Span, NDArray[np.int32]]]:
         """The sentences of passage ``number``, each with its term ids (``bm25.vocab``'s)."""
-        part = bisect.bisect_right(self._sentence_starts, number) - 1
-        return self.sentence_parts[part].of(number - self._sentence_starts[part])
+        part = bisect.bisect_right(self._segment_starts, number) - 1
+        return self._sentence_parts[part].of(number - self._segment_starts[part])
 
     def passage_range(self, index: int) -> range:
         """Passage numbers of the article at ``index``, in body order."""

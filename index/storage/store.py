@@ -692,10 +692,13 @@ class _Head:
 def _read_head(generation: Path) -> _Head:
     info = json.loads((generation / PARAMS).read_text(encoding="utf-8"))["info"]
     known = _GENERATION.get(generation)  # the maintainer has just opened it, as a rule
-    if known is None:
+    if known is not None:
+        vocab = known[2]
+    else:
         terms = json.loads((generation / "vocab.json").read_text(encoding="utf-8"))
+        vocab = {term: i for i, term in enumerate(terms)}
     return _Head(
-        vocab=known[2] if known is not None else {term: i for i, term in enumerate(terms)},
+        vocab=vocab,
         articles=int(info["articles"]),
         passages=int(info["passages"]),
         bytes_on_disk=int(info["bytes_on_disk"]),
