@@ -43,7 +43,7 @@ MIN_COVERAGE = 0.35
 #: passages are shown as such. The lowest threshold at which the model, fitted without each
 #: grown-coverage question set in turn, stated answers to that set's questions with at least
 #: 80% precision (``benchmarks/fit_confidence.py``: 13 of 16 over four sets, 147 questions).
-ANSWER_CONFIDENCE = 0.62
+ANSWER_CONFIDENCE = 0.63
 #: A question must use at least one word ten times (log10: 1) more often than English does,
 #: measured over passages (``_topicality``); below, it is about something else.
 MIN_TOPICALITY = 1.0
@@ -555,11 +555,11 @@ def _confidence(signals: dict[str, float]) -> float:
 #: The confidence model's coefficients: a logistic regression on the dev sets
 #: (``benchmarks/fit_confidence.py``), rounded.
 CONFIDENCE_MODEL = {
-    "bias": -0.23,
-    "coverage": 2.65,
-    "one sentence": 1.48,
-    "lead in article": -0.71,
-    "articles": -0.7,
+    "bias": -0.21,
+    "coverage": 2.63,
+    "one sentence": 1.5,
+    "lead in article": -0.77,
+    "articles": -0.69,
 }
 
 
