@@ -237,12 +237,6 @@ _ANALYSED: Carried[_Analysed] = Carried()
 
 
 @per_coverage
-def _term_names(coverage: Coverage) -> list[str]:
-    """Each term id's term (per loaded index)."""
-    return list(coverage.bm25.vocab)
-
-
-@per_coverage
 def _analysed(coverage: Coverage) -> _Analysed:
     """The analysis kept across questions for one loaded index, carried over from the index
     opened before it when both share a generation.
@@ -271,7 +265,7 @@ class _Sentences:
     def __init__(self, coverage: Coverage) -> None:
         self.coverage = coverage
         self.bodies: dict[int, str] = {}
-        self.names = _term_names(coverage)
+        self.names = coverage.term_names
         self.spans: dict[int, list[Span]] = {}
         self.ids: dict[tuple[int, int], NDArray[np.int32]] = {}
         self.terms: dict[tuple[int, int], frozenset[str]] = {}

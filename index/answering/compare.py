@@ -527,12 +527,12 @@ def _windows(bodies: _Bodies, ranked: Sequence[tuple[int, float]], topic: _Topic
     top = ranked[0][1] or 1.0
     windows = []
     for number, bm25_score in ranked:
-        article, start, end = (int(v) for v in coverage.passages[number])
+        article = int(coverage.passages[number][0])
         meta, body = coverage.metas[article], bodies[article]
         closeness, published = _closeness(meta, topic.event), _published(meta)
         base = BM25_WEIGHT * bm25_score / top
         base += TITLE_WEIGHT * _covered(frozenset(analyze(meta.title)), topic.weights)
-        spans = sentences(body, Span(start, end))
+        spans = [span for span, _ in coverage.sentences(number)]
         for i in range(len(spans)):
             for last in spans[i : i + 2]:
                 lo, hi = _with_context(body, spans, i, last.end)

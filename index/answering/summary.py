@@ -201,10 +201,10 @@ def summarize_topic(coverage: Coverage, topic: str, n: int) -> Summary:
     candidates: list[tuple[float, int, Span]] = []
     bodies: dict[int, str] = {}
     for number, score in ranked:
-        article, start, end = (int(v) for v in coverage.passages[number])
+        article = int(coverage.passages[number][0])
         body = bodies.setdefault(article, coverage.body(article))
-        for span in sentences(body, Span(start, end)):
-            found = wanted & set(analyze(body[span.start : span.end]))
+        for span, terms in coverage.sentence_terms(number):
+            found = wanted & set(terms)
             whole = len(found) == len(wanted) or (len(wanted) > 2 and len(found) >= len(wanted) - 1)
             if whole and _informative(body, span, wanted):
                 candidates.append((score * len(found) / len(wanted), article, span))

@@ -21,14 +21,12 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from index.analyze import analyze
 from index.answering.cite import cite
 from index.answering.dates import DAY_SLACK, extract_dates, parse_published, shifted
 from index.answering.intent import understand
 from index.answering.metadata import metadata_terms
 from index.answering.turns import is_reporter, speaker_at
 from index.models import Citation, Span
-from index.passages import sentences
 from index.storage.coverage import Coverage
 
 #: Passages read per topic, best BM25 first: enough for every mention in a large coverage.
@@ -124,11 +122,11 @@ def _mentions(coverage: Coverage, terms: list[str]) -> list[Mention]:
     titles = metadata_terms(coverage)
     found: list[Mention] = []
     for number, _ in coverage.ranked(terms, TOPIC_PASSAGES):
-        article, start, end = (int(v) for v in coverage.passages[number])
+        article = int(coverage.passages[number][0])
         published = parse_published(coverage.metas[article].published)
         body = coverage.body(article)
-        for span in sentences(body, Span(start, end)):
-            own = set(analyze(body[span.start : span.end]))
+        for span, terms in coverage.sentence_terms(number):
+            own = set(terms)
             title = titles[article] & wanted
             if len(own & wanted) == 0 or len((own | title) & wanted) < need:
                 continue

@@ -174,6 +174,16 @@ class Coverage:
         part = bisect.bisect_right(self._segment_starts, number) - 1
         return self._sentence_parts[part].of(number - self._segment_starts[part])
 
+    def sentence_terms(self, number: int) -> list[tuple[Span, list[str]]]:
+        """The sentences of passage ``number``, each with its analysed terms, as stored."""
+        names = self.term_names
+        return [(span, [names[i] for i in ids.tolist()]) for span, ids in self.sentences(number)]
+
+    @functools.cached_property
+    def term_names(self) -> list[str]:
+        """Each term id's term."""
+        return list(self.bm25.vocab)
+
     def passage_range(self, index: int) -> range:
         """Passage numbers of the article at ``index``, in body order."""
         return range(int(self._first_passage[index]), int(self._first_passage[index + 1]))
