@@ -70,6 +70,11 @@ PASSAGES_PER_ARTICLE = 3
 QUOTE_TARGET_CHARS = 300
 #: A sentence this short after a quote completes it ("Of course, it didn't.").
 SHORT_SENTENCE_CHARS = 40
+#: A one-sentence quote takes the article's next sentence when both fit in this many
+#: characters: the sentence holding the question's words often only names the event ("Biden
+#: spoke with Tsikhanouskaya from Air Force One."), and the next says what came of it ("He
+#: thanked her for ..."). Longer pairs are left alone: the first sentence then says enough.
+FOLLOWED_QUOTE_CHARS = 400
 #: Longest quote, context included (Discord embeds and readers both prefer short quotes).
 MAX_QUOTE_CHARS = 600
 #: Score bonus for a quote from an article not yet cited: a second source beats a second quote.
@@ -376,6 +381,22 @@ class _Sentences:
         following = self.of_passage(number + 1)
         return following[1] if len(following) > 1 else self.neighbour(number + 1, +1)
 
+    def following(self, number: int, sentence: Span) -> Span | None:
+        """The article's sentence after ``sentence`` (of passage ``number``), paragraphs apart
+        or not; None at the end of the article or where another transcript turn starts."""
+        own = self.of_passage(number)
+        i = own.index(sentence)
+        if i + 1 < len(own):
+            found: Span | None = own[i + 1]
+        elif number + 1 < len(self.coverage.passages) and int(
+            self.coverage.passages[number + 1][0]
+        ) == int(self.coverage.passages[number][0]):
+            found = self.first_of(number + 1)
+        else:
+            return None
+        article = int(self.coverage.passages[number][0])
+        return None if found is None or self.opens_turn(article, found) else found
+
     def neighbour(self, number: int, step: int) -> Span | None:
         """The sentence just before (step -1) or after (+1) passage ``number``, same paragraph."""
         other = number + step
@@ -483,7 +504,7 @@ def _assess(
         return _decline(coverage, question, missing, ())
     split = _Sentences(coverage)
     windows = _windows(split, ranked, prefs)
-    chosen = [_with_context(split, w) for w in _choose(windows, limit)]
+    chosen = _distinct([_with_context(split, w) for w in _choose(windows, limit)])
     if not chosen or chosen[0].coverage < MIN_COVERAGE:
         return _decline(coverage, question, missing, ranked)
     return chosen, windows, prefs, missing
@@ -925,7 +946,8 @@ def _dated(
 
 
 def _with_context(split: _Sentences, window: _Window) -> _Window:
-    """Add the sentence before a quote that leans on it, and a short one that completes it."""
+    """Add the sentence before a quote that leans on it, and the one after that completes it:
+    a short one, or the next sentence of a one-sentence quote (``FOLLOWED_QUOTE_CHARS``)."""
     body = split.body(window.article)
     own = split.of_passage(window.passage)
     before = own[window.first - 1] if window.first > 0 else split.neighbour(window.passage, -1)
@@ -936,6 +958,10 @@ def _with_context(split: _Sentences, window: _Window) -> _Window:
     short = after is not None and after.end - after.start <= SHORT_SENTENCE_CHARS
     if after is not None and short and after.end - lo <= MAX_QUOTE_CHARS:
         hi = after.end
+    elif window.start == window.last.start:
+        following = split.following(window.passage, window.last)
+        if following is not None and following.end - lo <= FOLLOWED_QUOTE_CHARS:
+            hi = following.end
     return replace(window, start=lo, end=hi)
 
 
@@ -962,6 +988,16 @@ def _choose(windows: Sequence[_Window], limit: int) -> list[_Window]:
             continue
         chosen.append(best)
     return chosen
+
+
+def _distinct(chosen: list[_Window]) -> list[_Window]:
+    """The chosen quotes less any that context made overlap one before it: a quote grown by
+    the sentence before it can take in another quote's sentence, or become that quote."""
+    kept: list[_Window] = []
+    for window in chosen:
+        if not any(_overlaps(window, other) for other in kept):
+            kept.append(window)
+    return kept
 
 
 def _clashes(window: _Window, other: _Window) -> bool:

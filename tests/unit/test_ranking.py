@@ -273,3 +273,66 @@ def test_transcripts_asked_different_questions_at_the_same_offsets_keep_their_ow
         body = coverage.body(number)
         asked.append((body[: body.index("\n")], sentences.turn(number, body.index("We")).asked))
     assert all(terms == frozenset(analyze(question)) for question, terms in asked)
+
+
+#: A readout whose first sentence only names the call (it holds the question's names) and
+#: whose next paragraph says what came of it; a transcript whose matching sentence is
+#: followed by a reporter's question.
+SCENES = [
+    {
+        "id": "readout",
+        "title": "Readout of the Call with Opposition Leader Tsikhanouskaya",
+        "date": "2022-03-26",
+        "body": "The President spoke with opposition leader Svyatlana Tsikhanouskaya of Belarus "
+        "from Air Force One.\n\n"
+        "He thanked her for attending his speech in Warsaw tonight.",
+    },
+    {
+        "id": "video-call",
+        "title": "Readout of a Video Call",
+        "date": "2022-02-10",
+        "body": "Jake Sullivan held a video call with Bjoern Seibert of the Commission.\n\n"
+        "They discussed the build-up of forces near Ukraine and the costs of escalation.",
+    },
+    {
+        "id": "transcript",
+        "title": "Press Briefing on Belarus",
+        "date": "2022-03-27",
+        "body": "MS. PSAKI: The referendum in Minsk was a sham staged by Lukashenko.\n\n"
+        "Q And the opposition in Vilnius?",
+    },
+    *_FILLER,
+]
+
+
+@pytest.fixture(scope="module")
+def scenes(tmp_path_factory: pytest.TempPathFactory) -> Coverage:
+    return _index(tmp_path_factory.mktemp("scenes"), SCENES)
+
+
+def test_a_one_sentence_quote_that_sets_the_scene_brings_the_sentence_after_it(
+    scenes: Coverage,
+) -> None:
+    result = answer(scenes, "Why was the President grateful to Tsikhanouskaya on Air Force One?")
+    assert result.citations
+    quote = result.citations[0].quote
+    assert quote.startswith("The President spoke") and quote.endswith("in Warsaw tonight.")
+
+
+def test_a_quote_never_runs_into_the_next_speakers_turn(scenes: Coverage) -> None:
+    result = answer(scenes, "What did Psaki say about the referendum in Minsk?")
+    assert result.citations
+    assert result.citations[0].quote.endswith("staged by Lukashenko.")
+
+
+def test_no_two_citations_share_text(scenes: Coverage, coverage: Coverage) -> None:
+    for where, question in (
+        (scenes, "What did Sullivan and Seibert discuss about the build-up of forces?"),
+        (scenes, "What did the President and Tsikhanouskaya talk about?"),
+        (coverage, "What did Putin and Macron agree on in their January 31 call?"),
+    ):
+        citations = answer(where, question).citations
+        for i, one in enumerate(citations):
+            for other in citations[i + 1 :]:
+                same = one.article_id == other.article_id
+                assert not (same and one.start < other.end and other.start < one.end)
