@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 
 #: A label: all capitals ("MS. PSAKI"), or each word capitalised with an optional
-#: "(retranslated)" ("Emmanuel Macron (retranslated)").
+#: "(retranslated)" ("Emmanuel Macron (retranslated)", "Question(retranslated)").
 _NAME = re.compile(
     r"[A-Z][A-Z.'’ -]{1,40}[A-Z.]|(?:[A-Z][\w'’-]+ (?:of |de |von |the )?){0,5}"
-    r"[A-Z][\w'’-]+(?: \([^)]{1,30}\))?"
+    r"[A-Z][\w'’-]+(?: ?\([^)]{1,30}\))?"
 )
+#: A label's note on how it was transcribed: "(retranslated)".
+_NOTE = re.compile(r"\s*\([^)]*\)")
 #: What a label follows: the start of a paragraph, or the end of a sentence and a space.
 _BEFORE_LABEL = ("\n", ". ", "? ", "! ", "… ", '" ', "” ")
 #: Longest label looked for before a colon, in characters.
@@ -89,4 +91,4 @@ def opens_turn(body: str, position: int) -> bool:
 
 def is_reporter(label: str | None) -> bool:
     """Whether a turn label marks a reporter's question."""
-    return label is not None and label.strip(" .").casefold() in REPORTER_LABELS
+    return label is not None and _NOTE.sub("", label).strip(" .").casefold() in REPORTER_LABELS

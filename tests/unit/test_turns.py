@@ -10,7 +10,8 @@ WHITE_HOUSE = (
 )
 KREMLIN = (
     "Opening remarks here. Vladimir Putin: Good afternoon. "
-    "Emmanuel Macron (retranslated): Thank you. The point is: calm."
+    "Emmanuel Macron (retranslated): Thank you. The point is: calm. "
+    "Question(retranslated): Good afternoon, Messrs Presidents. And the talks?"
 )
 
 
@@ -26,6 +27,7 @@ def test_kremlin_labels_follow_the_end_of_a_sentence() -> None:
     assert speaker_at(KREMLIN, 3) is None
     assert speaker_at(KREMLIN, KREMLIN.index("Good")) == "Vladimir Putin"
     assert speaker_at(KREMLIN, KREMLIN.index("calm")) == "Emmanuel Macron (retranslated)"
+    assert speaker_at(KREMLIN, KREMLIN.index("Messrs")) == "Question(retranslated)"
 
 
 def test_an_answer_turn_knows_the_question_it_answers() -> None:
@@ -36,4 +38,5 @@ def test_an_answer_turn_knows_the_question_it_answers() -> None:
 
 def test_reporters_are_recognised_by_their_labels() -> None:
     assert is_reporter("Q") and is_reporter("Question") and not is_reporter("MS. PSAKI")
-    assert not is_reporter(None)
+    assert is_reporter("Question (retranslated)") and is_reporter("Question(retranslated)")
+    assert not is_reporter("Emmanuel Macron (retranslated)") and not is_reporter(None)
