@@ -336,3 +336,14 @@ def test_no_two_citations_share_text(scenes: Coverage, coverage: Coverage) -> No
             for other in citations[i + 1 :]:
                 same = one.article_id == other.article_id
                 assert not (same and one.start < other.end and other.start < one.end)
+
+
+def test_a_quote_is_surer_for_a_count_or_date_than_for_a_reason(coverage: Coverage) -> None:
+    """Shared words locate a number or a date well and a reason badly (fit_confidence.py)."""
+    when = signals(coverage, "When did Putin and Macron agree to prepare a summit?")
+    why = signals(coverage, "Why did Putin and Macron agree to prepare a summit?")
+    assert when["asks a count or date"] == 1.0 and when["asks a reason or manner"] == 0.0
+    assert why["asks a count or date"] == 0.0 and why["asks a reason or manner"] == 1.0
+    plain = when | {"asks a count or date": 0.0}
+    reason = plain | {"asks a reason or manner": 1.0}
+    assert _confidence(reason) < _confidence(plain) < _confidence(when)
