@@ -1,16 +1,16 @@
 """Fit the confidence model (``CONFIDENCE_MODEL`` in ``index.answering.answer``) on the dev sets.
 
 For every question of the question sets (``bench_answers.SETS``: the seed sets and the grown
-ones) the answerer's evidence about its best quote (``index.answering.answer.signals``) is
-paired with whether that quote is right (an unanswerable question's quote never is). A
-logistic regression with a small L2 penalty (Newton's method, numpy only) is fitted on all of
-them and its rounded coefficients printed, ready to paste, with the threshold
-(``ANSWER_CONFIDENCE``): the lowest that keeps ``TARGET_PRECISION`` on the grown-coverage
-questions when each set is scored by the model fitted without it (leave one set out). A set
-written apart from the others (a new author, new documents) is what held-out questions look
-like; leaving out one question at a time flattered the threshold: extra_grown_qa kept 82%
-that way, while blind_grown_qa, written afterwards by a session that never saw the bot, got
-1 of 4 stated answers right at the threshold it gave.
+ones, less the held-out ones, ``bench_answers.HELD_OUT``) the answerer's evidence about its
+best quote (``index.answering.answer.signals``) is paired with whether that quote is right (an
+unanswerable question's quote never is). A logistic regression with a small L2 penalty
+(Newton's method, numpy only) is fitted on all of them and its rounded coefficients printed,
+ready to paste, with the threshold (``ANSWER_CONFIDENCE``): the lowest that keeps
+``TARGET_PRECISION`` on the grown-coverage questions when each set is scored by the model
+fitted without it (leave one set out). A set written apart from the others (a new author, new
+documents) is what held-out questions look like; leaving out one question at a time flattered
+the threshold: extra_grown_qa kept 82% that way, while blind_grown_qa, written afterwards by a
+session that never saw the bot, got 1 of 4 stated answers right at the threshold it gave.
 
 Run: ``.venv/bin/python benchmarks/fit_confidence.py [--cache DIR]``
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from bench_answers import SETS, _right, coverages
+from bench_answers import HELD_OUT, SETS, _right, coverages
 from numpy.typing import NDArray
 
 from index.answering.answer import ANSWER_CONFIDENCE, answer, signals
@@ -102,7 +102,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     cov = coverages(args.cache)
-    data = {name: examples(cov[where], path) for name, path, where in SETS}
+    data = {name: examples(cov[where], path) for name, path, where in SETS if name not in HELD_OUT}
     names = list(next(iter(data.values()))[0][0])
     where = {name: coverage for name, _, coverage in SETS}
     train = [
