@@ -75,17 +75,21 @@ def _articles_holding(coverage: Coverage, docs: NDArray[np.int32]) -> NDArray[np
     """The articles of ascending passages ``docs``, each once, ascending.
 
     Passages are stored article by article, so the articles of ascending passages come out
-    sorted. A long list is cut at every article's first passage instead of being read
-    passage by passage: the cost is then the number of articles, whatever the postings.
+    sorted, and each new one starts where the owner changes.
     """
-    if docs.size > len(coverage.metas):
-        starts = coverage.passage_bounds(np.arange(len(coverage.metas)))[0]
-        cuts = np.append(np.searchsorted(docs, starts.astype(docs.dtype)), docs.size)
-        held: NDArray[np.int32] = np.flatnonzero(np.diff(cuts)).astype(np.int32)
-    else:
-        owners = coverage.passages[docs, 0]
-        held = owners[np.flatnonzero(np.diff(owners, prepend=-1))].astype(np.int32)
-    return held
+    owners = _owners(coverage)[docs]
+    return owners[np.flatnonzero(np.diff(owners, prepend=-1))]
+
+
+@per_coverage
+def _owners(coverage: Coverage) -> NDArray[np.int32]:
+    """Each passage's article, contiguous (per loaded index).
+
+    Read through the passage table's first column, a long posting list cost twice as much
+    (strided); cutting it at every article's first passage instead cost as much again at a
+    million passages (32k articles, binary searches): 1.4-1.6 ms against 0.8 ms a term.
+    """
+    return np.ascontiguousarray(coverage.passages[:, 0], dtype=np.int32)
 
 
 #: The titled articles of the index opened last, extended over the next one of its generation.
