@@ -385,21 +385,18 @@ class _Sentences:
         """The article's sentence after ``sentence`` (of passage ``number``), paragraphs apart
         or not; None at the end of the article, where another transcript turn starts, or
         where it asks a question (a reporter's, even one no label marks)."""
+        passages = self.coverage.passages
+        article = int(passages[number][0])
         own = self.of_passage(number)
         i = own.index(sentence)
+        found: Span | None = None
         if i + 1 < len(own):
-            found: Span | None = own[i + 1]
-        elif number + 1 < len(self.coverage.passages) and int(
-            self.coverage.passages[number + 1][0]
-        ) == int(self.coverage.passages[number][0]):
+            found = own[i + 1]
+        elif number + 1 < len(passages) and int(passages[number + 1][0]) == article:
             found = self.first_of(number + 1)
-        else:
+        if found is None or self.opens_turn(article, found):
             return None
-        if found is None:
-            return None
-        article = int(self.coverage.passages[number][0])
-        asks = self.body(article)[found.start : found.end].rstrip("”’\"' ").endswith("?")
-        return None if asks or self.opens_turn(article, found) else found
+        return None if _asks(self.body(article)[found.start : found.end]) else found
 
     def neighbour(self, number: int, step: int) -> Span | None:
         """The sentence just before (step -1) or after (+1) passage ``number``, same paragraph."""
@@ -950,9 +947,14 @@ def _features(
         basis.append("answer shape")
     if prefs.wants_author and split.coverage.metas[article].author:
         bonus += AUTHORED_BONUS
-    if quote.rstrip("”’\"' ").endswith("?"):
+    if _asks(quote):
         bonus -= QUESTION_PENALTY
     return bonus, tuple(basis)
+
+
+def _asks(text: str) -> bool:
+    """Whether ``text`` ends in a question mark (closing quotation marks aside)."""
+    return text.rstrip("”’\"' ").endswith("?")
 
 
 def _dated(

@@ -295,6 +295,13 @@ SCENES = [
         "They discussed the build-up of forces near Ukraine and the costs of escalation.",
     },
     {
+        "id": "interview",
+        "title": "An Evening in Vilnius",
+        "date": "2022-03-28",
+        "body": "The opposition leader said the referendum in Grodno was rigged by the regime.\n\n"
+        "And what happens to the exiles once the vote in Grodno is over?",
+    },
+    {
         "id": "transcript",
         "title": "Press Briefing on Belarus",
         "date": "2022-03-27",
@@ -323,6 +330,12 @@ def test_a_quote_never_runs_into_the_next_speakers_turn(scenes: Coverage) -> Non
     result = answer(scenes, "What did Psaki say about the referendum in Minsk?")
     assert result.citations
     assert result.citations[0].quote.endswith("staged by Lukashenko.")
+
+
+def test_a_quote_never_takes_in_the_question_after_it(scenes: Coverage) -> None:
+    result = answer(scenes, "What did the opposition leader say about the referendum in Grodno?")
+    assert result.citations
+    assert result.citations[0].quote.endswith("rigged by the regime.")
 
 
 def test_no_two_citations_share_text(scenes: Coverage, coverage: Coverage) -> None:
